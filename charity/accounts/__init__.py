@@ -1,0 +1,1 @@
+"""Communities, users, roles and sign-in."""

@@ -1,0 +1,185 @@
+"""Sign-in and user-management forms. Input checks only; rules that need other rows
+live in services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    SelectChoice,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from charity.accounts.models import ROLE_ORDER
+from charity.i18n import LANGUAGE_NAMES, role_label
+
+REQUIRED = _l("This field is required.")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _digits(value):
+    if not isinstance(value, str):
+        return value
+    return value.replace(" ", "").replace("-", "")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def password_strength(form, field):
+    value = field.data or ""
+    if not any(ch.isalpha() for ch in value) or not any(ch.isdigit() for ch in value):
+        raise ValidationError(_l("Use letters and digits together."))
+
+
+def new_password_fields():
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(min=8, max=128, message=_l("Between 8 and 128 characters.")),
+            password_strength,
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(message=REQUIRED),
+                    EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        filters=[_strip],
+        validators=[DataRequired(message=REQUIRED), Length(max=40, message=_l("At most 40 characters."))],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=REQUIRED), Length(max=128, message=_l("At most 128 characters."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+def choices(pairs):
+    """``[(value, label), ...]`` as WTForms options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _role_choices():
+    return choices((r.value, role_label(r)) for r in ROLE_ORDER)
+
+
+def _locale_choices():
+    return choices([("", _l("Follow the browser"))] + list(LANGUAGE_NAMES.items()))
+
+
+class _ProfileFields(FlaskForm):
+    display_name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[DataRequired(message=REQUIRED), Length(max=80, message=_l("At most 80 characters."))],
+    )
+    phone = StringField(
+        _l("Mobile phone"),
+        filters=[_digits],
+        validators=[Optional(), Regexp(r"^1[3-9]\d{9}$",
+                                       message=_l("Enter an 11-digit mainland mobile number."))],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    locale = SelectField(_l("Interface language"), choices=_locale_choices, default="",
+                         validate_choice=True)
+    roles = MultiCheckboxField(
+        _l("Roles in this community"),
+        choices=_role_choices,
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+
+
+class UserCreateForm(_ProfileFields):
+    username = StringField(
+        _l("Username"),
+        filters=[_lower],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(r"^[a-z0-9][a-z0-9_.-]{2,39}$",
+                   message=_l("3 to 40 characters: letters, digits, dot, dash or underscore.")),
+        ],
+        render_kw={"autocapitalize": "none", "autocomplete": "off"},
+    )
+    password, confirm = new_password_fields()
+
+
+
+class UserEditForm(_ProfileFields):
+    pass
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=REQUIRED), Length(max=128, message=_l("At most 128 characters."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, confirm = new_password_fields()
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that POSTs with a CSRF token."""
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(choices=lambda: choices(LANGUAGE_NAMES.items()),
+                           validators=[InputRequired(message=REQUIRED)])
+    next = HiddenField()
+
+
+class CommunityForm(FlaskForm):
+    community_id = IntegerField(validators=[InputRequired(message=REQUIRED)])
+    next = HiddenField()
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), filters=[_strip], validators=[Optional(), Length(max=80)])
+    role = SelectField(_l("Role"), choices=lambda: choices([("", _l("All roles"))]) + _role_choices(),
+                       validators=[Optional()])
+    status = SelectField(
+        _l("Status"),
+        choices=lambda: choices([("", _l("All")), ("active", _l("Active")),
+                                 ("inactive", _l("Deactivated"))]),
+        validators=[Optional()],
+    )

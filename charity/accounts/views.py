@@ -1,0 +1,290 @@
+"""Sign-in, own account, community and language switching, and user management."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from charity.accounts import auth, services
+from charity.accounts.access import community_members_query, get_member_or_404, requires
+from charity.accounts.forms import (
+    ChangePasswordForm,
+    CommunityForm,
+    ConfirmForm,
+    LanguageForm,
+    LoginForm,
+    ResetPasswordForm,
+    UserCreateForm,
+    UserEditForm,
+    UserSearchForm,
+)
+from charity.accounts.models import Membership, Role, User
+from charity.audit.services import record
+from charity.errors import AccountLocked, CharityError, DuplicateUsername
+from charity.extensions import db
+from charity.models_base import utcnow
+from charity.security import safe_next, start_session
+
+bp = Blueprint("accounts", __name__)
+
+
+def _keep_language_and_clear_session():
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = auth.authenticate(form.username.data, form.password.data, request.remote_addr)
+        except AccountLocked as exc:
+            db.session.commit()
+            form.password.errors.append(exc.message)
+            return render_template("accounts/login.html", form=form), 429
+        except CharityError as exc:
+            db.session.commit()  # keep the failure count
+            form.password.errors.append(exc.message)
+            return render_template("accounts/login.html", form=form), 401
+        # A new session for the new identity: nothing from before sign-in carries over.
+        _keep_language_and_clear_session()
+        login_user(user)
+        start_session()
+        user.last_login_at = utcnow()
+        communities = user.communities()
+        session["community_id"] = communities[0].id if communities else None
+        record("session.login", "user", user.id, actor=user,
+               community=communities[0] if communities else None)
+        db.session.commit()
+        if user.must_change_password:
+            flash(_("Please choose a new password before you continue."), "warning")
+            return redirect(url_for("accounts.password", next=safe_next(form.next.data)))
+        return redirect(safe_next(form.next.data))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out everywhere: every session cookie of this user stops working."""
+    user = current_user._get_current_object()
+    auth.end_all_sessions(user)
+    record("session.logout", "user", user.id, actor=user)
+    db.session.commit()
+    logout_user()
+    _keep_language_and_clear_session()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_own_password(user, form.current.data, form.password.data,
+                                         community=g.community)
+        except CharityError as exc:
+            db.session.rollback()
+            form.current.errors.append(exc.message)
+        else:
+            db.session.commit()
+            # Other sessions ended with the version bump; this one continues under the new one.
+            login_user(user)
+            start_session()
+            flash(_("Your password has been changed. Other devices have been signed out."), "success")
+            return redirect(safe_next(request.args.get("next")))
+    status = 400 if form.errors else 200
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.locale = form.language.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data))
+
+
+@bp.route("/community", methods=["POST"])
+@login_required
+def switch_community():
+    form = CommunityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.community_id.data not in {c.id for c in current_user.communities()}:
+        abort(404)
+    session["community_id"] = form.community_id.data
+    return redirect(url_for("main.index"))
+
+
+# -- user management (admins of the current community) ---------------------------------
+
+
+@bp.route("/accounts/users")
+@requires("admin")
+def users():
+    form = UserSearchForm(request.args)
+    form.validate()
+    stmt = community_members_query(g.community).order_by(User.username)
+    if form.q.data and not form.q.errors:
+        like = f"%{form.q.data}%"
+        stmt = stmt.where(sa.or_(User.username.ilike(like), User.display_name.ilike(like),
+                                 User.phone.ilike(like)))
+    if form.role.data and not form.role.errors:
+        stmt = stmt.where(User.id.in_(
+            sa.select(Membership.user_id).where(Membership.community_id == g.community.id,
+                                                Membership.role == Role(form.role.data))))
+    if form.status.data == "active":
+        stmt = stmt.where(User.active.is_(True))
+    elif form.status.data == "inactive":
+        stmt = stmt.where(User.active.is_(False))
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("accounts/users.html", page=page, form=form)
+
+
+@bp.route("/accounts/users/new", methods=["GET", "POST"])
+@requires("admin")
+def user_new():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                g.community,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                phone=form.phone.data,
+                locale=form.locale.data,
+                roles=form.roles.data,
+                password=form.password.data,
+            )
+        except DuplicateUsername as exc:
+            db.session.rollback()
+            form.username.errors.append(exc.message)
+        except CharityError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created. They must change the password at first sign-in.",
+                    name=user.username), "success")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    status = 422 if form.errors else 200
+    return render_template("accounts/user_form.html", form=form, user=None), status
+
+
+@bp.route("/accounts/users/<int:user_id>")
+@requires("admin")
+def user_detail(user_id):
+    user = get_member_or_404(user_id)
+    return render_template(
+        "accounts/user_detail.html",
+        user=user,
+        roles=sorted(user.roles_in(g.community.id), key=lambda r: list(Role).index(r)),
+        locked=auth.is_account_locked(user.username),
+        reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/accounts/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires("admin")
+def user_edit(user_id):
+    user = get_member_or_404(user_id)
+    form = UserEditForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = [r.value for r in user.roles_in(g.community.id)]
+        form.locale.data = user.locale or ""
+    if form.validate_on_submit():
+        try:
+            services.update_user(g.community, user, display_name=form.display_name.data,
+                                 phone=form.phone.data, locale=form.locale.data,
+                                 roles=form.roles.data)
+        except CharityError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("accounts/user_form.html", form=form, user=user), status
+
+
+def _user_action(user_id, action, success_message):
+    user = get_member_or_404(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(g.community, user, actor=current_user._get_current_object())
+    except CharityError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(success_message(), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))
+
+
+@bp.route("/accounts/users/<int:user_id>/deactivate", methods=["POST"])
+@requires("admin")
+def user_deactivate(user_id):
+    return _user_action(user_id, services.deactivate,
+                        lambda: _("The account is deactivated and signed out everywhere."))
+
+
+@bp.route("/accounts/users/<int:user_id>/reactivate", methods=["POST"])
+@requires("admin")
+def user_reactivate(user_id):
+    return _user_action(user_id, services.reactivate, lambda: _("The account is active again."))
+
+
+@bp.route("/accounts/users/<int:user_id>/unlock", methods=["POST"])
+@requires("admin")
+def user_unlock(user_id):
+    return _user_action(user_id, services.unlock, lambda: _("Sign-in is unlocked for this account."))
+
+
+@bp.route("/accounts/users/<int:user_id>/reset-password", methods=["POST"])
+@requires("admin")
+def user_reset_password(user_id):
+    user = get_member_or_404(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(g.community, user, form.password.data,
+                                actor=current_user._get_current_object())
+        db.session.commit()
+        flash(_("Temporary password set. The user must change it at the next sign-in."), "success")
+        return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return render_template(
+        "accounts/user_detail.html",
+        user=user,
+        roles=sorted(user.roles_in(g.community.id), key=lambda r: list(Role).index(r)),
+        locked=auth.is_account_locked(user.username),
+        reset_form=form,
+        confirm_form=ConfirmForm(),
+    ), 422
+
+
+@bp.app_context_processor
+def _forms():
+    # The language and community switchers appear on every page.
+    # formdata=None: these never read the submitted body (it may be the cause of an error).
+    return {"language_form": LanguageForm(formdata=None),
+            "community_form": CommunityForm(formdata=None),
+            "logout_form": ConfirmForm(formdata=None)}
+

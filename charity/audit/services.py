@@ -1,0 +1,89 @@
+"""The one way to write an audit event. Every service that changes state calls
+:func:`record` in the same transaction as the change, so both land or neither does."""
+
+import enum
+from datetime import date, datetime
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+from charity.audit.models import AuditEvent
+from charity.extensions import db
+
+
+def _jsonable(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items) if isinstance(value, (set, frozenset)) else items
+    return value
+
+
+def snapshot(obj, *fields):
+    """A dict of the named attributes of ``obj``, ready to store as JSON."""
+    return {f: _jsonable(getattr(obj, f)) for f in fields}
+
+
+def record(action, object_type, object_id=None, *, before=None, after=None,
+           community=None, actor=None):
+    """Add an audit event to the current transaction (flushes, never commits).
+
+    ``community`` and ``actor`` default to the request's current community and user;
+    from the command line the actor is recorded as "cli".
+    """
+    if community is None and has_request_context():
+        community = getattr(g, "community", None)
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    event = AuditEvent(
+        community_id=community.id if community is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.username if actor is not None else "cli",
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def filtered_events(community, *, actor=None, action=None, object_type=None, object_id=None,
+                    date_from=None, date_to=None, tz=None):
+    """A query for the community's audit events, newest first, by the given filters.
+
+    Dates are whole local days (Asia/Shanghai): ``date_to`` includes the whole day.
+    """
+    from datetime import datetime, time, timedelta
+
+    import sqlalchemy as sa
+
+    from charity.accounts.models import User
+
+    stmt = sa.select(AuditEvent).where(AuditEvent.community_id == community.id)
+    if actor:
+        stmt = stmt.where(sa.or_(
+            AuditEvent.actor_label == actor.lower(),
+            AuditEvent.actor_id.in_(sa.select(User.id).where(User.display_name == actor)),
+        ))
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    if date_from:
+        start = datetime.combine(date_from, time.min, tzinfo=tz)
+        stmt = stmt.where(AuditEvent.created_at >= start)
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
+        stmt = stmt.where(AuditEvent.created_at < end)
+    return stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())

@@ -1,0 +1,67 @@
+"""Command-line tasks: ``flask --app charity init-db | create-admin | demo``."""
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask_migrate import upgrade
+
+from charity.extensions import db
+
+
+def upgrade_to_head():
+    """Migrate the configured database to the newest schema (a no-op when current)."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def register(app):
+    @app.cli.command("init-db")
+    def init_db():
+        """Create or migrate the database to the newest schema."""
+        upgrade_to_head()
+        click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+    @app.cli.command("create-admin")
+    @click.option("--community", "slug", required=True, help="Short name of the community, e.g. dongyi.")
+    @click.option("--community-name", help="Full name, when the community is new (e.g. 东怡社区).")
+    @click.option("--street", default="", help="Sub-district (街道), when the community is new.")
+    @click.option("--district", default="", help="District (区), when the community is new.")
+    @click.option("--username", required=True)
+    @click.option("--display-name", required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                  help="Prompted for when not given.")
+    def create_admin(slug, community_name, street, district, username, display_name, password):
+        """Create a service-centre admin, and the community if it does not exist yet."""
+        from charity.accounts import services
+        from charity.accounts.models import Community
+        from charity.errors import CharityError
+
+        upgrade_to_head()
+        if len(password) < 8 or not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+            raise click.ClickException("The password needs at least 8 characters, letters and digits.")
+        try:
+            community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
+            if community is None:
+                if not community_name:
+                    raise click.ClickException(
+                        f"No community '{slug}'. Give --community-name to create it.")
+                community = services.create_community(name=community_name, slug=slug,
+                                                      street=street, district=district)
+            services.create_user(community, username=username, display_name=display_name,
+                                 password=password, roles=["admin"], must_change_password=False)
+        except CharityError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc.message)) from exc
+        db.session.commit()
+        click.echo(f"Admin '{username.lower()}' created in {community.name} ({community.slug}).")
+
+    @app.cli.command("demo")
+    def demo():
+        """Load the Dongyi demo community (idempotent) and print its sign-ins."""
+        from charity import demo as demo_data
+
+        upgrade_to_head()
+        logins = demo_data.load()
+        db.session.commit()
+        click.echo("Demo community 东怡社区 (dongyi) is ready. Sign in at /login with:")
+        for username, role in logins:
+            click.echo(f"  {username:<10} {role:<10} password: {demo_data.DEMO_PASSWORD}")

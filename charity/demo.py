@@ -1,0 +1,33 @@
+"""The Dongyi demo community. :func:`load` is idempotent: it adds what is missing and
+changes nothing that is already there. Later modules add their demo data here."""
+
+import sqlalchemy as sa
+
+from charity.accounts import services
+from charity.accounts.models import Community, User
+from charity.extensions import db
+
+DEMO_PASSWORD = "dongyi2026"
+
+#: (username, role, display name, phone)
+DEMO_USERS = [
+    ("admin", "admin", "王晓燕", "13880010001"),
+    ("council", "council", "李建国", "13880010002"),
+    ("leader", "leader", "张小暖", "13880010003"),
+    ("auditor", "auditor", "陈审计", "13880010004"),
+    ("merchant", "merchant", "刘师傅", "13880010005"),
+    ("volunteer", "volunteer", "赵阿姨", "13880010006"),
+]
+
+
+def load():
+    """Create 东怡社区 and one account per role. Returns ``[(username, role), ...]``."""
+    community = db.session.scalar(sa.select(Community).where(Community.slug == "dongyi"))
+    if community is None:
+        community = services.create_community(name="东怡社区", slug="dongyi", street="东湖街道",
+                                              district="锦江区")
+    for username, role, name, phone in DEMO_USERS:
+        if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
+            services.create_user(community, username=username, display_name=name, phone=phone,
+                                 password=DEMO_PASSWORD, roles=[role], must_change_password=False)
+    return [(username, role) for username, role, _name, _phone in DEMO_USERS]

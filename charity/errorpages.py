@@ -1,0 +1,62 @@
+"""Friendly error pages, and a missing CSRF token explained in words a person understands.
+
+Each request commits once in its view; on any error the session is rolled back here, so
+an error never leaves a partial write behind.
+"""
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from charity.extensions import db
+
+PAGES = {
+    400: (_l("The request could not be understood"),
+          _l("Something in the request was not valid. Please go back and try again.")),
+    403: (_l("Not allowed"),
+          _l("Your roles in this community do not allow this page. If you think they should, "
+             "ask the community service centre.")),
+    404: (_l("Page not found"),
+          _l("There is no such page here, or it belongs to another community.")),
+    405: (_l("Not allowed this way"),
+          _l("This page cannot be used like that. Please use the buttons on the page.")),
+    413: (_l("Too large"),
+          _l("What you sent is larger than allowed. Please send a smaller file.")),
+    429: (_l("Too many attempts"),
+          _l("Please wait a moment before trying again.")),
+    500: (_l("Something went wrong"),
+          _l("The server met an error and nothing was saved. Please try again; if it happens "
+             "again, tell the service centre what you were doing.")),
+}
+
+
+def _render(code, title=None, message=None):
+    db.session.rollback()
+    default_title, default_message = PAGES.get(code, PAGES[400 if code < 500 else 500])
+    body = render_template("errors/error.html", code=code, title=title or default_title,
+                           message=message or default_message)
+    return body, code
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _render(
+            400, _l("This form has expired"),
+            _l("The page was open for a long time, or cookies are blocked, so the form's security "
+               "token was missing. Nothing was saved. Please go back, reload the page and send it again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if exc.code is None or exc.code < 400:
+            return exc
+        if request.path.startswith("/healthz"):
+            return exc
+        return _render(exc.code)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500)

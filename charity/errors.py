@@ -1,0 +1,51 @@
+"""Named errors for broken business rules.
+
+A service raises one of these; a view turns it into a flash message or a form error.
+Each carries a translatable, user-facing message.
+"""
+
+
+class CharityError(Exception):
+    """Base of every business-rule error. ``message`` is shown to the user."""
+
+    def __init__(self, message=None):
+        self.message = message if message is not None else self.default_message()
+        super().__init__(str(self.message))
+
+    @staticmethod
+    def default_message():
+        from flask_babel import lazy_gettext as _l
+
+        return _l("The request could not be completed.")
+
+
+class NotFound(CharityError):
+    """The object does not exist in the current community."""
+
+
+class PermissionDenied(CharityError):
+    """The current user's roles do not allow this."""
+
+
+class ValidationFailed(CharityError):
+    """Input broke a rule that needs other rows (a duplicate name, say)."""
+
+
+class DuplicateUsername(ValidationFailed):
+    pass
+
+
+class LastAdminError(CharityError):
+    """A change would leave the community without an active admin."""
+
+
+class AccountLocked(CharityError):
+    """Too many failed logins for this account or address."""
+
+    def __init__(self, message, retry_after_minutes):
+        self.retry_after_minutes = retry_after_minutes
+        super().__init__(message)
+
+
+class AuditImmutable(CharityError):
+    """Audit events are append-only; an update or delete was attempted."""

@@ -1,0 +1,49 @@
+"""Interface language: Simplified Chinese first, English second.
+
+The choice, in order: the signed-in user's saved preference, the choice made on the
+login page (kept in the session), the browser's ``Accept-Language``, then Chinese.
+"""
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+#: The name of each language in itself, for the switcher.
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language():
+    return str(get_locale().language)
+
+
+# Words of the field used across modules; lazy so each request gets its own language.
+ROLE_LABELS = {
+    "admin": _l("Service-centre staff"),
+    "council": _l("Council member"),
+    "leader": _l("Team leader"),
+    "auditor": _l("Auditor"),
+    "merchant": _l("Merchant partner"),
+    "volunteer": _l("Volunteer"),
+}
+
+
+def role_label(role):
+    value = getattr(role, "value", role)
+    return ROLE_LABELS.get(value, value)
+
+
+def register(app):
+    app.add_template_global(current_language)
+    app.add_template_global(LANGUAGE_NAMES, "language_names")
+    app.add_template_filter(role_label, "role_label")

@@ -1,0 +1,78 @@
+"""Session lifetime, safe redirects and the security headers of every response."""
+
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def is_safe_next(target):
+    """True when ``target`` is a path on this site.
+
+    Browsers treat ``\\`` as ``/`` and ignore tabs and newlines inside URLs, so
+    ``/\\evil`` and ``/\\t/evil`` lead off-site just like ``//evil``; all are refused.
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return False
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or "\\" in target:
+        return False
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target, default_endpoint="main.index"):
+    return target if is_safe_next(target) else url_for(default_endpoint)
+
+
+def start_session():
+    """Stamp a freshly signed-in session with its start and last-seen times."""
+    now = int(time.time())
+    session.permanent = True
+    session["login_at"] = now
+    session["last_seen"] = now
+
+
+def enforce_session_limits():
+    """End a session that was idle too long or is older than the absolute limit."""
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    login_at = session.get("login_at")
+    last_seen = session.get("last_seen", login_at)
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if login_at is None or now - login_at > absolute or now - last_seen > idle:
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        g.pop("_login_user", None)
+        flash(_("Your session has ended. Please sign in again."), "warning")
+        if request.method == "GET" and request.endpoint != "accounts.login":
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("accounts.login"))
+    if now - last_seen >= 30:
+        session["last_seen"] = now
+    return None
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response

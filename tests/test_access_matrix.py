@@ -1,0 +1,135 @@
+"""Every route of the app, requested as anonymous, as each role of community A, and as
+the admin of community B, gets the answer this table expects.
+
+A route missing from the table fails ``test_every_route_is_in_the_matrix``: a new
+route must say here who may reach it.
+"""
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import ROLES
+
+ACTORS = ("anonymous",) + ROLES + ("other_admin",)
+LOGIN = "login"  # 302 to the login page
+OK = 200
+REDIRECT = 302  # a redirect that is not to the login page
+FORBIDDEN = 403
+MISSING = 404
+INVALID = 400  # a POST reached the view and its empty form was refused
+UNPROCESSABLE = 422
+
+
+def rule(anonymous=LOGIN, allowed=(), ok=OK, denied=FORBIDDEN, other=None, data=None):
+    """Expected answers: ``allowed`` roles of A get ``ok``, other roles of A ``denied``;
+    B's admin gets ``other`` (default: the same as an admin of A)."""
+    expected = {"anonymous": anonymous}
+    for role in ROLES:
+        expected[role] = ok if role in allowed else denied
+    expected["other_admin"] = other if other is not None else expected["admin"]
+    return expected, data or {}
+
+
+EVERYONE = ROLES
+
+# (endpoint, method) -> (expected answer per actor, form data for POSTs)
+MATRIX = {
+    ("static", "GET"): rule(anonymous=OK, allowed=EVERYONE),
+    ("main.healthz", "GET"): rule(anonymous=OK, allowed=EVERYONE),
+    ("main.index", "GET"): rule(allowed=EVERYONE),
+    ("accounts.login", "GET"): rule(anonymous=OK, allowed=EVERYONE, ok=REDIRECT),
+    ("accounts.login", "POST"): rule(anonymous=INVALID, allowed=EVERYONE, ok=REDIRECT),
+    ("accounts.logout", "POST"): rule(allowed=EVERYONE, ok=LOGIN),
+    ("accounts.password", "GET"): rule(allowed=EVERYONE),
+    ("accounts.password", "POST"): rule(allowed=EVERYONE, ok=INVALID),
+    ("accounts.language", "POST"): rule(anonymous=REDIRECT, allowed=EVERYONE, ok=REDIRECT,
+                                        data={"language": "en", "next": "/"}),
+    ("accounts.switch_community", "POST"): rule(allowed=EVERYONE, ok=REDIRECT, other=MISSING,
+                                                data={"community_id": "{community_a}"}),
+    ("accounts.users", "GET"): rule(allowed={"admin"}),
+    ("accounts.user_new", "GET"): rule(allowed={"admin"}),
+    ("accounts.user_new", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE),
+    ("accounts.user_detail", "GET"): rule(allowed={"admin"}, other=MISSING),
+    ("accounts.user_edit", "GET"): rule(allowed={"admin"}, other=MISSING),
+    ("accounts.user_edit", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE, other=MISSING),
+    ("accounts.user_deactivate", "POST"): rule(allowed={"admin"}, ok=REDIRECT, other=MISSING),
+    ("accounts.user_reactivate", "POST"): rule(allowed={"admin"}, ok=REDIRECT, other=MISSING),
+    ("accounts.user_unlock", "POST"): rule(allowed={"admin"}, ok=REDIRECT, other=MISSING),
+    ("accounts.user_reset_password", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE, other=MISSING),
+    ("audit.index", "GET"): rule(allowed={"admin", "auditor"}),
+    ("audit.detail", "GET"): rule(allowed={"admin", "auditor"}, other=MISSING),
+    ("audit.export", "GET"): rule(allowed={"admin", "auditor"}),
+}
+
+
+def _routes(app):
+    for r in app.url_map.iter_rules():
+        for method in sorted(r.methods - {"HEAD", "OPTIONS"}):
+            yield r, method
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {(r.endpoint, method) for r, method in _routes(app)}
+    missing = routes - set(MATRIX)
+    stale = set(MATRIX) - routes
+    assert not missing, f"routes without an access rule: {sorted(missing)}"
+    assert not stale, f"rules for routes that no longer exist: {sorted(stale)}"
+
+
+def _url_values(app, world, arguments):
+    from charity.audit.models import AuditEvent
+    from charity.extensions import db
+
+    values = {}
+    for name in arguments:
+        if name == "user_id":
+            values[name] = world.users["volunteer"]
+        elif name == "event_id":
+            with app.app_context():
+                values[name] = db.session.scalar(
+                    sa.select(sa.func.min(AuditEvent.id)).where(AuditEvent.community_id == world.a))
+        elif name == "filename":
+            values[name] = "app.css"
+        else:  # pragma: no cover - a new kind of argument needs a sample value here
+            raise AssertionError(f"no sample value for URL argument {name!r}")
+    return values
+
+
+CASES = [(endpoint, method, actor) for (endpoint, method) in MATRIX for actor in ACTORS]
+
+
+@pytest.mark.parametrize("endpoint,method,actor", CASES,
+                         ids=[f"{e}-{m}-{a}" for e, m, a in CASES])
+def test_access(app, world, login_as, endpoint, method, actor):
+    expected_by_actor, data = MATRIX[(endpoint, method)]
+    expected = expected_by_actor[actor]
+    client = app.test_client() if actor == "anonymous" else login_as(actor)
+    r = next(r for r, m in _routes(app) if r.endpoint == endpoint and m == method)
+    with app.test_request_context():
+        url = app.url_for(endpoint, **_url_values(app, world, r.arguments))
+    if method == "GET":
+        response = client.get(url)
+    else:
+        form = {k: (str(world.a) if v == "{community_a}" else v) for k, v in data.items()}
+        response = client.submit(url, form)
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    response.close()
+    if expected == LOGIN:
+        assert status == 302 and location.startswith("/login"), (status, location)
+    elif expected == REDIRECT:
+        assert status == 302 and not location.startswith("/login"), (status, location)
+    else:
+        assert status == expected, (status, location)
+
+
+def test_other_community_admin_sees_none_of_a_in_lists(app, world, login_as):
+    client = login_as("other_admin")
+    users = client.get("/accounts/users").get_data(as_text=True)
+    assert "other_volunteer" in users
+    for role in ROLES:
+        assert f">{role}<" not in users
+    audit = client.get("/audit/").get_data(as_text=True)
+    assert "东怡社区" not in audit
+    export = client.get("/audit/export.csv").get_data(as_text=True)
+    assert "dongyi" not in export and "东怡" not in export

@@ -1,0 +1,115 @@
+"""CSRF on every POST, security headers, cookies, request limits, health check."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+
+def post_rules(app):
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            yield rule
+
+
+def _url(rule, world):
+    values = {arg: world.users["volunteer"] for arg in rule.arguments}
+    return rule.build(values)[1] if rule.arguments else rule.rule
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(app, world, login_as):
+    rules = list(post_rules(app))
+    assert len(rules) >= 8
+    anonymous, admin = app.test_client(), login_as("admin")
+    for rule in rules:
+        url = _url(rule, world)
+        for client in (anonymous, admin):
+            response = client.post(url, data={"username": "admin", "password": PASSWORD})
+            assert response.status_code == 400, (url, response.status_code)
+            assert "表单已过期" in response.get_data(as_text=True)
+    # and nothing happened: the admin is still signed in, the volunteer still active
+    assert admin.get("/").status_code == 200
+    assert app.test_client().login("volunteer").status_code == 302
+
+
+def test_a_token_from_another_session_is_refused(app, world):
+    first, second = app.test_client(), app.test_client()
+    token = first.csrf_token()
+    second.csrf_token()
+    response = second.post("/login", data={"username": "council", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 400
+
+
+def test_csrf_token_does_not_expire_within_a_session(app):
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+
+
+def test_security_headers_on_pages(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_inline_script_or_style_in_pages(world, login_as):
+    client = login_as("admin")
+    for url in ("/", "/accounts/users", "/audit/", "/login"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and " style=" not in html and "onclick=" not in html
+
+
+def test_signed_in_pages_are_not_cached(world, login_as):
+    client = login_as("council")
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_flags(app, world, client):
+    response = client.login("council")
+    cookie = response.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_secure_cookie_when_configured(app, world):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = app.test_client().login("council")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_request_size_is_limited(app, client):
+    assert app.config["MAX_CONTENT_LENGTH"]
+    big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = client.post("/login", data=big, content_type="application/octet-stream")
+    assert response.status_code == 413
+
+
+def test_healthz_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["database"] == "ok" and body["status"] == "ok" and body["version"]
+
+
+def test_healthz_reports_a_dead_database(app, client, monkeypatch):
+    import sqlalchemy as sa
+
+    from charity.extensions import db
+
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
+
+
+def test_no_state_change_through_get(app):
+    """Every route that changes state accepts POST only."""
+    for rule in app.url_map.iter_rules():
+        name = rule.endpoint
+        if any(word in name for word in ("logout", "deactivate", "reactivate", "unlock", "reset_password",
+                                         "language", "switch_community")):
+            assert rule.methods - {"OPTIONS"} == {"POST"}, name
