@@ -42,6 +42,9 @@ def _render(code, title=None, message=None):
 def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        if request.content_length and not request.form and not request.files:
+            # The body arrived but could not be decoded (not UTF-8, say): not an expiry.
+            return _render(400)
         return _render(
             400, _l("This form has expired"),
             _l("The page was open for a long time, or cookies are blocked, so the form's security "

@@ -4,7 +4,7 @@ The choice, in order: the signed-in user's saved preference, the choice made on 
 login page (kept in the session), the browser's ``Accept-Language``, then Chinese.
 """
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +14,8 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
 
 def select_locale():
+    if not has_request_context():  # command line: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -2,7 +2,6 @@
 live in services."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     SelectChoice,
     HiddenField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from charity.accounts.models import ROLE_ORDER
+from charity.forms import BaseForm
 from charity.i18n import LANGUAGE_NAMES, role_label
 
 REQUIRED = _l("This field is required.")
@@ -73,7 +73,7 @@ def new_password_fields():
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField(
         _l("Username"),
         filters=[_strip],
@@ -101,7 +101,7 @@ def _locale_choices():
     return choices([("", _l("Follow the browser"))] + list(LANGUAGE_NAMES.items()))
 
 
-class _ProfileFields(FlaskForm):
+class _ProfileFields(BaseForm):
     display_name = StringField(
         _l("Name"),
         filters=[_strip],
@@ -142,11 +142,11 @@ class UserEditForm(_ProfileFields):
     pass
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password, confirm = new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=REQUIRED), Length(max=128, message=_l("At most 128 characters."))],
@@ -155,22 +155,22 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = new_password_fields()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: a button that POSTs with a CSRF token."""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     language = SelectField(choices=lambda: choices(LANGUAGE_NAMES.items()),
                            validators=[InputRequired(message=REQUIRED)])
     next = HiddenField()
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(BaseForm):
     community_id = IntegerField(validators=[InputRequired(message=REQUIRED)])
     next = HiddenField()
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -1,14 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional, ValidationError
+
+from charity.forms import BaseForm
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     """Filters of the audit list and its CSV export (a GET form, so no CSRF)."""
 
     class Meta:
