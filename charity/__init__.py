@@ -112,6 +112,10 @@ def _register_extensions(app):
     from charity import formatting
 
     formatting.register(app)
+
+    from charity.audit import labels
+
+    labels.register_filters(app)
     i18n.register(app)
 
 

@@ -50,7 +50,7 @@ def enforce_session_limits():
     login_at = session.get("login_at")
     last_seen = session.get("last_seen", login_at)
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    absolute = current_app.permanent_session_lifetime.total_seconds()
     if login_at is None or now - login_at > absolute or now - last_seen > idle:
         lang = session.get("lang")
         logout_user()

@@ -171,7 +171,7 @@ def test_idle_limit(app, world, login_as):
 
 def test_absolute_limit(app, world, login_as):
     client = login_as("council")
-    limit = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    limit = app.permanent_session_lifetime.total_seconds()
     with client.session_transaction() as sess:
         sess["login_at"] = int(time.time() - limit - 5)
     assert client.get("/").status_code == 302

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from charity.accounts.access import get_scoped_or_404, requires
 from charity.audit.forms import AuditFilterForm
+from charity.audit.labels import action_label
 from charity.audit.models import AuditEvent
 from charity.audit.services import filtered_events
 from charity.extensions import db
@@ -66,7 +67,7 @@ def export():
         page = None
         return render_template("audit/index.html", form=form, page=page), 400
     header = [_("ID"), _("Time (Asia/Shanghai)"), _("Who"), _("Action"), _("Object type"),
-              _("Object ID"), _("Before"), _("After"), _("Address")]
+              _("Object ID"), _("Before"), _("After"), _("Address"), _("Description")]
     tz = get_timezone()
 
     def rows():
@@ -85,6 +86,7 @@ def export():
                 _cell(json.dumps(event.before, ensure_ascii=False) if event.before is not None else ""),
                 _cell(json.dumps(event.after, ensure_ascii=False) if event.after is not None else ""),
                 _cell(event.address),
+                _cell(action_label(event.action)),
             ])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()

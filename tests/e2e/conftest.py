@@ -1,0 +1,118 @@
+"""Browser journeys: the app served in-process on a free port with the demo community,
+driven by Playwright in Debian's headless Chromium.
+
+Skipped when /usr/bin/chromium is missing, unless CHARITY_E2E_REQUIRED=1 (CI sets it, so
+a missing browser fails the run instead of passing silently). Screenshots go to
+tests/e2e/artifacts/ (git-ignored).
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHARITY_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    from charity import create_app
+    from charity import demo
+    from charity.cli import upgrade_to_head
+    from charity.extensions import db
+
+    base = tmp_path_factory.mktemp("live")
+    os.environ["CHARITY_INSTANCE_PATH"] = str(base / "instance")
+    app = create_app({"DATABASE_URL": f"sqlite:///{base / 'live.sqlite'}",
+                      "SECRET_KEY": "e2e-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    os.environ.pop("CHARITY_INSTANCE_PATH")
+    with app.app_context():
+        upgrade_to_head()
+        demo.load()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CHARITY_E2E_REQUIRED") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and CHARITY_E2E_REQUIRED=1")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium fonts-wqy-microhei)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page whose console errors (a CSP violation, a script error) fail the test."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("response", self._response)
+
+    def _console(self, msg):
+        # A page answered with 401 or 422 on purpose also logs "Failed to load resource";
+        # failed sub-resources are caught by _response instead.
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            self.errors.append(msg.text)
+
+    def _response(self, response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.errors.append(f"{response.status} {response.url}")
+
+    def shot(self, name):
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    contexts = []
+
+    def open_(viewport=DESKTOP, locale="zh-CN"):
+        context = browser.new_context(viewport=viewport, locale=locale, base_url=live_server)
+        contexts.append(context)
+        return Watched(context.new_page())
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def sign_in(watched, username, password="dongyi2026"):
+    page = watched.page
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()

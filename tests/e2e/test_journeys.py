@@ -1,0 +1,157 @@
+"""A new user's journeys through the foundation, in a real browser."""
+
+import pytest
+
+from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+
+NAV = {
+    "admin": ["首页", "用户管理", "审计日志"],
+    "council": ["首页"],
+    "leader": ["首页"],
+    "auditor": ["首页", "审计日志"],
+    "merchant": ["首页"],
+    "volunteer": ["首页"],
+}
+ROLE_LABELS = {"admin": "服务中心工作人员", "council": "联席会成员", "leader": "团队负责人",
+               "auditor": "审计人员", "merchant": "合作商家", "volunteer": "志愿者"}
+
+
+def nav_items(page):
+    return [t.strip() for t in page.locator("[data-testid=main-nav] .nav-link").all_inner_texts()]
+
+
+@pytest.mark.parametrize("role", list(NAV))
+def test_each_demo_role_signs_in_sees_its_navigation_and_switches_language(open_page, role):
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        w = open_page(viewport)
+        page = w.page
+        sign_in(w, role)
+        assert page.url.endswith("/")
+        assert ROLE_LABELS[role] in page.locator("[data-testid=my-roles]").inner_text()
+        if viewport is PHONE:
+            assert not page.locator("[data-testid=main-nav]").is_visible()
+            w.shot(f"{role}-home-{name}-menu-closed")
+            page.click(".navbar-toggler")
+            page.locator("[data-testid=main-nav]").wait_for(state="visible")
+        assert nav_items(page) == NAV[role]
+        w.shot(f"{role}-home-{name}-zh")
+
+        page.click("button[name=language][value=en]")
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
+        if viewport is PHONE:
+            page.click(".navbar-toggler")
+            page.locator("[data-testid=main-nav]").wait_for(state="visible")
+        assert nav_items(page)[0] == "Home"
+        w.shot(f"{role}-home-{name}-en")
+        page.click("button[name=language][value=zh]")
+        page.wait_for_load_state()
+
+        if viewport is PHONE:
+            page.click(".navbar-toggler")
+        page.click("[data-testid=user-menu]")
+        page.click("[data-testid=logout]")
+        page.wait_for_load_state()
+        assert "/login" in page.url
+        assert "您已退出登录" in page.content()
+        assert w.errors == []
+
+
+def test_wrong_password_is_explained(open_page):
+    w = open_page()
+    sign_in(w, "council", "wrong-password-1")
+    assert "用户名或密码错误" in w.page.content()
+    assert w.page.locator("input[name=username]").input_value() == "council"
+    w.shot("login-wrong-password")
+    assert w.errors == []
+
+
+def test_admin_creates_a_user_who_then_signs_in(open_page):
+    w = open_page()
+    page = w.page
+    sign_in(w, "admin")
+    page.click("text=用户管理")
+    w.shot("admin-users-list")
+    page.click("text=新建用户")
+    page.fill("input[name=username]", "e2e_xiaoli")
+    page.fill("input[name=display_name]", "小李")
+    page.fill("input[name=phone]", "13900001234")
+    page.check("input[name=roles][value=leader]")
+    page.fill("input[name=password]", "short")
+    page.fill("input[name=confirm]", "short")
+    page.click("form button[type=submit]:has-text('保存')")
+    assert "长度须为 8 到 128 个字符" in page.content()
+    w.shot("admin-new-user-errors")
+    page.fill("input[name=password]", "start2026")
+    page.fill("input[name=confirm]", "start2026")
+    page.click("form button[type=submit]:has-text('保存')")
+    page.wait_for_load_state()
+    assert "已创建用户 e2e_xiaoli" in page.content()
+    w.shot("admin-user-created")
+
+    w2 = open_page(PHONE)
+    sign_in(w2, "e2e_xiaoli", "start2026")
+    assert "/account/password" in w2.page.url
+    w2.page.fill("input[name=current]", "start2026")
+    w2.page.fill("input[name=password]", "mine2026x")
+    w2.page.fill("input[name=confirm]", "mine2026x")
+    w2.shot("first-login-change-password-phone")
+    w2.page.click("form button[type=submit]:has-text('修改密码')")
+    w2.page.wait_for_load_state()
+    assert "密码已修改" in w2.page.content()
+    assert w.errors == [] and w2.errors == []
+
+
+def test_admin_deactivates_after_confirming(open_page):
+    w = open_page()
+    page = w.page
+    sign_in(w, "admin")
+    page.goto("/accounts/users?q=merchant")
+    page.click("table >> text=merchant")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button:has-text('停用')")
+    assert "已停用" not in page.locator("h1").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('停用')")
+    page.wait_for_load_state()
+    assert "账号已停用" in page.content()
+    w.shot("admin-user-deactivated")
+    page.click("button:has-text('重新启用')")
+    page.wait_for_load_state()
+    assert "账号已重新启用" in page.content()
+    assert w.errors == []
+
+
+def test_auditor_browses_and_exports_the_audit_trail(open_page):
+    w = open_page()
+    page = w.page
+    sign_in(w, "auditor")
+    page.click("text=审计日志")
+    page.fill("input[name=action]", "user.")
+    page.click("button:has-text('筛选')")
+    page.wait_for_load_state()
+    assert "user.create" in page.content()
+    w.shot("auditor-audit-trail")
+    with page.expect_download() as download:
+        page.click("[data-testid=audit-export]")
+    path = download.value.path()
+    with open(path, encoding="utf-8-sig") as fh:
+        text = fh.read()
+    assert "user.create" in text
+    page.locator("table a").first.click()
+    page.wait_for_load_state()
+    w.shot("auditor-audit-entry")
+    assert w.errors == []
+
+
+def test_phone_users_list_is_readable(open_page):
+    w = open_page(PHONE)
+    sign_in(w, "admin")
+    w.page.goto("/accounts/users")
+    width = w.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the page scrolls sideways on a phone"
+    w.shot("admin-users-phone")
+    w.page.goto("/audit/")
+    assert w.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    w.shot("audit-phone")
+    assert w.errors == []
