@@ -183,6 +183,36 @@ def test_switch_community(app, world, login_as):
     client.submit("/community", {"community_id": world.b})
     html = client.get("/").get_data(as_text=True)
     assert "平岗社区</h1>" in html
-    assert client.get("/accounts/users").status_code == 403  # only auditor in B
+    assert client.get("/accounts/users/new").status_code == 403  # only auditor in B
     assert client.get("/audit/").status_code == 200
     assert client.submit("/community", {"community_id": 99999}).status_code == 404
+
+
+def test_phones_are_masked_for_roles_that_do_not_need_them(app, world, login_as):
+    admin = login_as("admin").get("/accounts/users").get_data(as_text=True)
+    assert "13812345678" in admin
+    for role in ("council", "auditor"):
+        client = login_as(role)
+        page = client.get("/accounts/users").get_data(as_text=True)
+        assert "138****5678" in page and "13812345678" not in page
+        detail = client.get(f"/accounts/users/{world.users['leader']}").get_data(as_text=True)
+        assert "138****5678" in detail and "13812345678" not in detail
+        # read-only: no edit or action buttons
+        assert "/edit" not in detail and "deactivate" not in detail
+        # and no probing numbers through the search box
+        assert ">leader<" not in client.get("/accounts/users?q=1381234").get_data(as_text=True)
+
+
+def test_personal_data_in_the_audit_trail_is_masked_for_auditors(app, world, login_as):
+    admin = login_as("admin")
+    admin.submit(f"/accounts/users/{world.users['volunteer']}/edit", {
+        "display_name": "赵阿姨", "phone": "13900001111", "locale": "", "roles": ["volunteer"]})
+    with app.app_context():
+        event_id = db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "user.update"))
+    assert "13900001111" in admin.get(f"/audit/{event_id}").get_data(as_text=True)
+    auditor = login_as("auditor")
+    detail = auditor.get(f"/audit/{event_id}").get_data(as_text=True)
+    assert "139****1111" in detail and "13900001111" not in detail
+    export = auditor.get("/audit/export.csv").get_data(as_text=True)
+    assert "139****1111" in export and "13900001111" not in export
+    assert "13900001111" in admin.get("/audit/export.csv").get_data(as_text=True)

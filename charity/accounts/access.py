@@ -40,6 +40,42 @@ def has_role(*roles):
     return bool(g.get("roles", frozenset()) & {Role(r) for r in roles})
 
 
+#: Roles that see phone and ID numbers in full; everyone else sees them masked.
+PERSONAL_DATA_ROLES = frozenset({Role.admin})
+
+#: Keys whose values are personal data wherever they appear (audit before/after, exports).
+PERSONAL_KEYS = frozenset({"phone", "mobile", "id_number"})
+
+
+def sees_personal_data():
+    """True when the current user's roles need phone and ID numbers in full."""
+    return bool(g.get("roles", frozenset()) & PERSONAL_DATA_ROLES)
+
+
+def phone_for_viewer(phone):
+    """The phone number in full for roles that need it, else masked (138****5678)."""
+    from charity.formatting import mask_phone
+
+    if not phone:
+        return ""
+    return phone if sees_personal_data() else mask_phone(phone)
+
+
+def mask_personal(data):
+    """A copy of ``data`` (dicts and lists, as stored in the audit trail) with personal
+    values masked, unless the viewer's roles need them."""
+    from charity.formatting import mask_phone
+
+    if sees_personal_data():
+        return data
+    if isinstance(data, dict):
+        return {k: (mask_phone(v) if k in PERSONAL_KEYS and isinstance(v, str) else mask_personal(v))
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [mask_personal(v) for v in data]
+    return data
+
+
 def requires(*roles):
     """Guard a view: sign-in required, and one of ``roles`` in the current community.
 
@@ -104,6 +140,9 @@ def switchable_communities():
 
 __all__ = [
     "Community",
+    "mask_personal",
+    "phone_for_viewer",
+    "sees_personal_data",
     "community_members_query",
     "get_member_or_404",
     "get_scoped_or_404",

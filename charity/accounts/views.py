@@ -6,7 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from charity.accounts import auth, services
-from charity.accounts.access import community_members_query, get_member_or_404, requires
+from charity.accounts.access import (
+    community_members_query,
+    get_member_or_404,
+    requires,
+    sees_personal_data,
+)
 from charity.accounts.forms import (
     ChangePasswordForm,
     CommunityForm,
@@ -135,15 +140,17 @@ def switch_community():
 
 
 @bp.route("/accounts/users")
-@requires("admin")
+@requires("admin", "council", "auditor")
 def users():
     form = UserSearchForm(request.args)
     form.validate()
     stmt = community_members_query(g.community).order_by(User.username)
     if form.q.data and not form.q.errors:
         like = f"%{form.q.data}%"
-        stmt = stmt.where(sa.or_(User.username.ilike(like), User.display_name.ilike(like),
-                                 User.phone.ilike(like)))
+        searched = [User.username.ilike(like), User.display_name.ilike(like)]
+        if sees_personal_data():  # others must not probe phone numbers through search
+            searched.append(User.phone.ilike(like))
+        stmt = stmt.where(sa.or_(*searched))
     if form.role.data and not form.role.errors:
         stmt = stmt.where(User.id.in_(
             sa.select(Membership.user_id).where(Membership.community_id == g.community.id,
@@ -187,7 +194,7 @@ def user_new():
 
 
 @bp.route("/accounts/users/<int:user_id>")
-@requires("admin")
+@requires("admin", "council", "auditor")
 def user_detail(user_id):
     user = get_member_or_404(user_id)
     return render_template(

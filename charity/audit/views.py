@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 
-from charity.accounts.access import get_scoped_or_404, requires
+from charity.accounts.access import get_scoped_or_404, mask_personal, requires
 from charity.audit.forms import AuditFilterForm
 from charity.audit.labels import action_label
 from charity.audit.models import AuditEvent
@@ -53,8 +53,14 @@ def index():
 def detail(event_id):
     event = get_scoped_or_404(AuditEvent, event_id)
     return render_template("audit/detail.html", event=event,
-                           before=json.dumps(event.before, ensure_ascii=False, indent=2) if event.before is not None else "",
-                           after=json.dumps(event.after, ensure_ascii=False, indent=2) if event.after is not None else "")
+                           before=_json(event.before, indent=2), after=_json(event.after, indent=2))
+
+
+def _json(data, indent=None):
+    """Before/after as text, personal data masked for roles that don't need it."""
+    if data is None:
+        return ""
+    return json.dumps(mask_personal(data), ensure_ascii=False, indent=indent)
 
 
 @bp.route("/export.csv")
@@ -83,8 +89,8 @@ def export():
                 _cell(event.action),
                 _cell(event.object_type),
                 _cell(event.object_id),
-                _cell(json.dumps(event.before, ensure_ascii=False) if event.before is not None else ""),
-                _cell(json.dumps(event.after, ensure_ascii=False) if event.after is not None else ""),
+                _cell(_json(event.before)),
+                _cell(_json(event.after)),
                 _cell(event.address),
                 _cell(action_label(event.action)),
             ])

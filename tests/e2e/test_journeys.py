@@ -5,10 +5,10 @@ import pytest
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 
 NAV = {
-    "admin": ["首页", "用户管理", "审计日志"],
-    "council": ["首页"],
+    "admin": ["首页", "用户", "审计日志"],
+    "council": ["首页", "用户"],
     "leader": ["首页"],
-    "auditor": ["首页", "审计日志"],
+    "auditor": ["首页", "用户", "审计日志"],
     "merchant": ["首页"],
     "volunteer": ["首页"],
 }
@@ -70,7 +70,7 @@ def test_admin_creates_a_user_who_then_signs_in(open_page):
     w = open_page()
     page = w.page
     sign_in(w, "admin")
-    page.click("text=用户管理")
+    page.click("[data-testid=main-nav] >> text=用户")
     w.shot("admin-users-list")
     page.click("text=新建用户")
     page.fill("input[name=username]", "e2e_xiaoli")
