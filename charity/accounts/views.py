@@ -23,7 +23,7 @@ from charity.accounts.forms import (
     UserEditForm,
     UserSearchForm,
 )
-from charity.accounts.models import Membership, Role, User
+from charity.accounts.models import ROLE_ORDER, Membership, Role, User
 from charity.audit.services import record
 from charity.errors import AccountLocked, CharityError, DuplicateUsername
 from charity.extensions import db
@@ -196,15 +196,18 @@ def user_new():
 @bp.route("/accounts/users/<int:user_id>")
 @requires("admin", "council", "auditor")
 def user_detail(user_id):
-    user = get_member_or_404(user_id)
+    return _render_detail(get_member_or_404(user_id), ResetPasswordForm())
+
+
+def _render_detail(user, reset_form, status=200):
     return render_template(
         "accounts/user_detail.html",
         user=user,
-        roles=sorted(user.roles_in(g.community.id), key=lambda r: list(Role).index(r)),
+        roles=[r for r in ROLE_ORDER if r in user.roles_in(g.community.id)],
         locked=auth.is_account_locked(user.username),
-        reset_form=ResetPasswordForm(),
+        reset_form=reset_form,
         confirm_form=ConfirmForm(),
-    )
+    ), status
 
 
 @bp.route("/accounts/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -277,14 +280,7 @@ def user_reset_password(user_id):
         db.session.commit()
         flash(_("Temporary password set. The user must change it at the next sign-in."), "success")
         return redirect(url_for("accounts.user_detail", user_id=user.id))
-    return render_template(
-        "accounts/user_detail.html",
-        user=user,
-        roles=sorted(user.roles_in(g.community.id), key=lambda r: list(Role).index(r)),
-        locked=auth.is_account_locked(user.username),
-        reset_form=form,
-        confirm_form=ConfirmForm(),
-    ), 422
+    return _render_detail(user, form, 422)
 
 
 @bp.app_context_processor
