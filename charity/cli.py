@@ -36,7 +36,9 @@ def register(app):
         from charity.errors import CharityError
 
         upgrade_to_head()
-        if len(password) < 8 or not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+        strong = (len(password) >= 8 and any(c.isalpha() for c in password)
+                  and any(c.isdigit() for c in password))
+        if not strong:
             raise click.ClickException("The password needs at least 8 characters, letters and digits.")
         try:
             community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))

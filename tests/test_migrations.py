@@ -71,7 +71,6 @@ def test_downgrade_to_base_and_up_again(empty_database_url, tmp_path, monkeypatc
 
 
 def test_migration_files_are_date_prefixed():
-    from pathlib import Path
 
     from charity import ROOT
 

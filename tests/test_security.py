@@ -1,6 +1,5 @@
 """CSRF on every POST, security headers, cookies, request limits, health check."""
 
-import pytest
 
 from tests.conftest import PASSWORD
 

@@ -55,8 +55,10 @@ def configure_login_manager(manager):
 
 def _lock_message(minutes):
     return ngettext(
-        "Too many failed sign-ins. Try again in %(num)d minute, or ask the service centre to unlock the account.",
-        "Too many failed sign-ins. Try again in %(num)d minutes, or ask the service centre to unlock the account.",
+        "Too many failed sign-ins. Try again in %(num)d minute, "
+        "or ask the service centre to unlock the account.",
+        "Too many failed sign-ins. Try again in %(num)d minutes, "
+        "or ask the service centre to unlock the account.",
         minutes,
     )
 

@@ -3,10 +3,10 @@ live in services."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    SelectChoice,
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,

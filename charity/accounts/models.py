@@ -11,7 +11,7 @@ from charity.extensions import db
 from charity.models_base import UTCDateTime, utcnow
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a member may do in one community (see DESIGN.md, "Users")."""
 
     admin = "admin"

@@ -10,7 +10,6 @@ Create Date: 2026-11-29 18:22:30.476471
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'a4d3d6176a54'
 down_revision = None

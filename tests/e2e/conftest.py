@@ -28,8 +28,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    from charity import create_app
-    from charity import demo
+    from charity import create_app, demo
     from charity.cli import upgrade_to_head
     from charity.extensions import db
 
