@@ -42,6 +42,9 @@ LOGIN_WINDOW_MINUTES = 15
 LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 30
 LOGIN_LOCK_MINUTES = 15
+#: Networks (CIDR) exempt from the per-address limit, such as the service centre's own
+#: office behind one NAT address. The per-account limit still applies there.
+LOGIN_TRUSTED_NETWORKS = []
 
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0

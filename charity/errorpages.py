@@ -27,7 +27,7 @@ PAGES = {
           _l("Please wait a moment before trying again.")),
     500: (_l("Something went wrong"),
           _l("The server met an error and nothing was saved. Please try again; if it happens "
-             "again, tell the service centre what you were doing.")),
+             "again, tell the community service centre what you were doing.")),
 }
 
 

@@ -34,6 +34,14 @@ def safe_next(target, default_endpoint="main.index"):
     return target if is_safe_next(target) else url_for(default_endpoint)
 
 
+def reset_session():
+    """Empty the session (a new identity, or none), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def start_session():
     """Stamp a freshly signed-in session with its start and last-seen times."""
     now = int(time.time())
@@ -52,11 +60,8 @@ def enforce_session_limits():
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     absolute = current_app.permanent_session_lifetime.total_seconds()
     if login_at is None or now - login_at > absolute or now - last_seen > idle:
-        lang = session.get("lang")
         logout_user()
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        reset_session()
         g.pop("_login_user", None)
         flash(_("Your session has ended. Please sign in again."), "warning")
         if request.method == "GET" and request.endpoint != "accounts.login":

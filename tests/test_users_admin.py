@@ -80,7 +80,7 @@ def test_last_admin_cannot_lose_admin_role_or_be_deactivated(app, world, login_a
     response = admin.submit(f"/accounts/users/{me}/edit", {
         "display_name": "管理员", "phone": "", "locale": "", "roles": ["council"]})
     assert response.status_code == 422
-    assert "至少保留一名" in response.get_data(as_text=True)
+    assert "至少保留一个正常使用的服务中心工作人员账号" in response.get_data(as_text=True)
     with app.app_context():
         assert "admin" in {r.value for r in db.session.get(User, me).roles_in(world.a)}
     response = admin.submit(f"/accounts/users/{me}/deactivate", follow_redirects=True)

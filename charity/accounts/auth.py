@@ -1,5 +1,6 @@
 """Sign-in: password checks, throttling of failures, and session versions."""
 
+import ipaddress
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from charity.accounts.models import LoginThrottle, User
+from charity.dbutil import insert_ignore
 from charity.errors import AccountLocked, CharityError
 from charity.extensions import db
 from charity.models_base import utcnow
@@ -53,91 +55,146 @@ def configure_login_manager(manager):
         return user
 
 
-def _lock_message(minutes):
+def _lock_message(scope, minutes):
+    if scope == "address":  # staff cannot lift this one: say how long to wait
+        return ngettext(
+            "Too many failed sign-ins from this network. Try again in %(num)d minute.",
+            "Too many failed sign-ins from this network. Try again in %(num)d minutes.",
+            minutes,
+        )
     return ngettext(
         "Too many failed sign-ins. Try again in %(num)d minute, "
-        "or ask the service centre to unlock the account.",
+        "or ask the community service centre to unlock the account.",
         "Too many failed sign-ins. Try again in %(num)d minutes, "
-        "or ask the service centre to unlock the account.",
+        "or ask the community service centre to unlock the account.",
         minutes,
     )
 
 
-def _throttle_row(scope, key):
-    return db.session.scalar(
-        sa.select(LoginThrottle).where(LoginThrottle.scope == scope, LoginThrottle.key == key)
-    )
+def _minutes_until(moment, now):
+    return max(1, int((moment - now).total_seconds() + 59) // 60)
 
 
-def _minutes_locked(scope, key, now):
-    row = _throttle_row(scope, key)
-    if row is None or row.locked_until is None or row.locked_until <= now:
-        return 0
-    return max(1, int((row.locked_until - now).total_seconds() + 59) // 60)
+def _where(scope, key):
+    return (LoginThrottle.scope == scope) & (LoginThrottle.key == key)
 
 
-def _register_failure(scope, key, limit, now):
+def _count_attempt(scope, key, limit, now):
+    """Count one attempt against ``key``; return when it is locked until (or None).
+
+    The count is one UPDATE, so concurrent attempts can never slip past the limit; the
+    password is checked only after the attempt is counted.
+    """
     cfg = current_app.config
-    window = timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
-    row = _throttle_row(scope, key)
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = LoginThrottle(scope=scope, key=key, failures=0, window_started_at=now)
-                db.session.add(row)
-        except sa.exc.IntegrityError:  # another process inserted it first
-            row = _throttle_row(scope, key)
-    if now - row.window_started_at > window:
-        row.failures = 0
-        row.window_started_at = now
-        row.locked_until = None
-    row.failures += 1
-    if row.failures >= limit:
-        row.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-    db.session.flush()
+    insert_ignore(LoginThrottle, scope=scope, key=key, failures=0, window_started_at=now)
+    # A new window once the old one is over and no lock is running.
+    db.session.execute(
+        sa.update(LoginThrottle)
+        .where(_where(scope, key),
+               LoginThrottle.window_started_at < now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
+               sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now))
+        .values(failures=0, window_started_at=now, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    failures, locked_until = db.session.execute(
+        sa.update(LoginThrottle).where(_where(scope, key))
+        .values(failures=LoginThrottle.failures + 1)
+        .returning(LoginThrottle.failures, LoginThrottle.locked_until)
+        .execution_options(synchronize_session=False)
+    ).one()
+    if locked_until is not None and locked_until > now:
+        return locked_until
+    if failures > limit:
+        locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+        db.session.execute(
+            sa.update(LoginThrottle).where(_where(scope, key)).values(locked_until=locked_until)
+            .execution_options(synchronize_session=False)
+        )
+        return locked_until
+    return None
+
+
+def _address_is_trusted(address):
+    networks = current_app.config["LOGIN_TRUSTED_NETWORKS"]
+    if not networks or not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+class Attempt:
+    """A counted sign-in attempt (see :func:`count_attempt`)."""
+
+    def __init__(self, account_key, address_key):
+        self.account_key = account_key
+        self.address_key = address_key
+
+
+def count_attempt(username, address):
+    """Count a sign-in attempt for this account name and client address.
+
+    The caller commits right after, before the (deliberately slow) password check, so
+    the count holds even if the check fails and no lock is held meanwhile.
+
+    :raises AccountLocked: the name or the address failed too often recently.
+    """
+    cfg = current_app.config
+    now = utcnow()
+    attempt = Attempt(normalise_username(username)[:255], (address or "unknown")[:255])
+    checks = [("account", attempt.account_key, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])]
+    if _address_is_trusted(address):
+        attempt.address_key = None
+    else:
+        checks.append(("address", attempt.address_key, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
+    for scope, key, limit in checks:
+        locked_until = _count_attempt(scope, key, limit, now)
+        if locked_until is not None:
+            minutes = _minutes_until(locked_until, now)
+            raise AccountLocked(_lock_message(scope, minutes), minutes)
+    return attempt
+
+
+def attempt_succeeded(attempt):
+    """A good password: forget the account's failures; this attempt was no failure."""
+    db.session.execute(sa.delete(LoginThrottle).where(_where("account", attempt.account_key)))
+    if attempt.address_key is not None:
+        db.session.execute(
+            sa.update(LoginThrottle)
+            .where(_where("address", attempt.address_key), LoginThrottle.failures > 0)
+            .values(failures=LoginThrottle.failures - 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def clear_account_lock(username):
     """Forget failed sign-ins of this account name (staff unlocking a user)."""
-    db.session.execute(
-        sa.delete(LoginThrottle).where(
-            LoginThrottle.scope == "account", LoginThrottle.key == normalise_username(username)
-        )
-    )
+    db.session.execute(sa.delete(LoginThrottle).where(_where("account", normalise_username(username))))
 
 
 def is_account_locked(username):
-    return _minutes_locked("account", normalise_username(username), utcnow()) > 0
+    locked_until = db.session.scalar(
+        sa.select(LoginThrottle.locked_until).where(_where("account", normalise_username(username))))
+    return locked_until is not None and locked_until > utcnow()
 
 
-def authenticate(username, password, address):
-    """Return the active user with these credentials.
+def authenticate(attempt, password):
+    """Return the active user for a counted attempt with this password.
 
-    :raises AccountLocked: the account name or the address failed too often recently.
     :raises InvalidCredentials: wrong name or password (one message for both).
     :raises AccountInactive: right password, but the account is deactivated.
-    Failures are counted (flushed); the caller commits them.
     """
-    cfg = current_app.config
-    now = utcnow()
-    account_key = normalise_username(username)[:255]
-    address_key = (address or "unknown")[:255]
-    minutes = max(_minutes_locked("account", account_key, now),
-                  _minutes_locked("address", address_key, now))
-    if minutes:
-        raise AccountLocked(_lock_message(minutes), minutes)
-
-    user = db.session.scalar(sa.select(User).where(User.username == account_key))
+    user = db.session.scalar(sa.select(User).where(User.username == attempt.account_key))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
-    if user is not None and ok:
-        if not user.active:
-            raise AccountInactive(_l("This account has been deactivated. Please contact the service centre."))
-        clear_account_lock(account_key)
-        return user
-
-    _register_failure("account", account_key, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], now)
-    _register_failure("address", address_key, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], now)
-    raise InvalidCredentials(_l("Wrong username or password."))
+    if user is None or not ok:
+        raise InvalidCredentials(_l("Wrong username or password."))
+    if not user.active:
+        raise AccountInactive(_l(
+            "This account has been deactivated. Please contact the community service centre."))
+    attempt_succeeded(attempt)
+    return user
 
 
 def end_all_sessions(user):

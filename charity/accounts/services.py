@@ -15,6 +15,11 @@ from charity.audit.services import record, snapshot
 from charity.errors import CharityError, DuplicateUsername, LastAdminError, ValidationFailed
 from charity.extensions import db
 
+
+class WrongPassword(ValidationFailed):
+    """The current password given was not the user's."""
+
+
 PROFILE_FIELDS = ("username", "display_name", "phone", "locale", "active")
 
 
@@ -83,7 +88,7 @@ def _active_admin_ids(community):
 def _guard_last_admin(community, user):
     if _active_admin_ids(community) - {user.id}:
         return
-    raise LastAdminError(_l("The community must keep at least one active service-centre admin."))
+    raise LastAdminError(_l("The community must keep at least one active service-centre staff account."))
 
 
 def update_user(community, user, *, display_name, phone, locale, roles, actor=None):
@@ -172,7 +177,7 @@ def change_own_password(user, current_password, new_password, *, community=None)
     from werkzeug.security import check_password_hash
 
     if not check_password_hash(user.password_hash, current_password or ""):
-        raise ValidationFailed(_l("The current password is not correct."))
+        raise WrongPassword(_l("The current password is not correct."))
     if check_password_hash(user.password_hash, new_password):
         raise ValidationFailed(_l("The new password must differ from the current one."))
     user.password_hash = hash_password(new_password)

@@ -7,6 +7,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -39,16 +40,9 @@ from charity.audit.services import record
 from charity.errors import AccountLocked, CharityError, DuplicateUsername
 from charity.extensions import db
 from charity.models_base import utcnow
-from charity.security import safe_next, start_session
+from charity.security import reset_session, safe_next, start_session
 
 bp = Blueprint("accounts", __name__)
-
-
-def _keep_language_and_clear_session():
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,17 +54,20 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         try:
-            user = auth.authenticate(form.username.data, form.password.data, request.remote_addr)
+            attempt = auth.count_attempt(form.username.data, request.remote_addr)
         except AccountLocked as exc:
             db.session.commit()
             form.password.errors.append(exc.message)
-            return render_template("accounts/login.html", form=form), 429
+            return _locked(render_template("accounts/login.html", form=form), exc)
+        db.session.commit()  # the attempt counts before the slow password check
+        try:
+            user = auth.authenticate(attempt, form.password.data)
         except CharityError as exc:
-            db.session.commit()  # keep the failure count
+            db.session.rollback()
             form.password.errors.append(exc.message)
             return render_template("accounts/login.html", form=form), 401
         # A new session for the new identity: nothing from before sign-in carries over.
-        _keep_language_and_clear_session()
+        reset_session()
         login_user(user)
         start_session()
         user.last_login_at = utcnow()
@@ -87,6 +84,12 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+def _locked(body, exc):
+    response = make_response(body, 429)
+    response.headers["Retry-After"] = str(exc.retry_after_minutes * 60)
+    return response
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
@@ -96,7 +99,7 @@ def logout():
     record("session.logout", "user", user.id, actor=user)
     db.session.commit()
     logout_user()
-    _keep_language_and_clear_session()
+    reset_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("accounts.login"))
 
@@ -108,12 +111,25 @@ def password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
+            attempt = auth.count_attempt(user.username, request.remote_addr)
+        except AccountLocked as exc:
+            db.session.commit()
+            form.current.errors.append(exc.message)
+            return _locked(render_template("accounts/password.html", form=form), exc)
+        db.session.commit()  # guessing the current password is throttled like sign-in
+        try:
             services.change_own_password(user, form.current.data, form.password.data,
                                          community=g.community)
-        except CharityError as exc:
+        except services.WrongPassword as exc:
             db.session.rollback()
             form.current.errors.append(exc.message)
+        except CharityError as exc:
+            db.session.rollback()
+            auth.attempt_succeeded(attempt)
+            db.session.commit()
+            form.password.errors.append(exc.message)
         else:
+            auth.attempt_succeeded(attempt)
             db.session.commit()
             # Other sessions ended with the version bump; this one continues under the new one.
             login_user(user)
