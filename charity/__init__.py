@@ -30,6 +30,9 @@ def create_app(test_config=None):
     )
     _load_config(app, test_config)
     app.jinja_env.add_extension("jinja2.ext.do")
+    from charity.pagination import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _register_extensions(app)
     _register_request_hooks(app)
     _register_blueprints(app)
@@ -73,10 +76,19 @@ def _instance_secret_key(instance_path):
             return key
     except FileNotFoundError:
         pass
+    # Write a private temporary file, then link it into place: of several processes
+    # starting at once, one wins and the others read the winner's key.
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key + "\n")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return _instance_secret_key(instance_path)
+    finally:
+        os.unlink(tmp)
     return key
 
 
@@ -139,7 +151,7 @@ def _register_request_hooks(app):
         if response is not None:
             return response
         load_current_community()
-        return None
+        return security.enforce_password_change()
 
     app.after_request(security.set_security_headers)
 

@@ -32,13 +32,12 @@ def register(app):
     def create_admin(slug, community_name, street, district, username, display_name, password):
         """Create a service-centre admin, and the community if it does not exist yet."""
         from charity.accounts import services
+        from charity.accounts.auth import password_is_strong
         from charity.accounts.models import Community
         from charity.errors import CharityError
 
         upgrade_to_head()
-        strong = (len(password) >= 8 and any(c.isalpha() for c in password)
-                  and any(c.isdigit() for c in password))
-        if not strong:
+        if not password_is_strong(password):
             raise click.ClickException("The password needs at least 8 characters, letters and digits.")
         try:
             community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
@@ -60,10 +59,17 @@ def register(app):
     def demo():
         """Load the Dongyi demo community (idempotent) and print its sign-ins."""
         from charity import demo as demo_data
+        from charity.errors import CharityError
+        from charity.i18n import role_label
 
         upgrade_to_head()
-        logins = demo_data.load()
+        try:
+            logins = demo_data.load()
+        except CharityError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc.message)) from exc
         db.session.commit()
-        click.echo("Demo community 东怡社区 (dongyi) is ready. Sign in at /login with:")
+        click.echo("Demo community 东怡社区 (dongyi) is ready. Sign in at /login with "
+                   f"password {demo_data.DEMO_PASSWORD} (unless since changed) as:")
         for username, role in logins:
-            click.echo(f"  {username:<10} {role:<10} password: {demo_data.DEMO_PASSWORD}")
+            click.echo(f"  {username:<10} {role_label(role)}")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from charity.accounts import services
 from charity.accounts.models import Community, User
+from charity.errors import CharityError
 from charity.extensions import db
 
 DEMO_PASSWORD = "dongyi2026"
@@ -21,13 +22,21 @@ DEMO_USERS = [
 
 
 def load():
-    """Create 东怡社区 and one account per role. Returns ``[(username, role), ...]``."""
+    """Create 东怡社区 and one account per role. Returns ``[(username, role), ...]``.
+
+    :raises CharityError: a demo username belongs to an account outside the demo
+        community (a real database): nothing is loaded.
+    """
     community = db.session.scalar(sa.select(Community).where(Community.slug == "dongyi"))
     if community is None:
         community = services.create_community(name="东怡社区", slug="dongyi", street="东湖街道",
                                               district="锦江区")
     for username, role, name, phone in DEMO_USERS:
-        if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
             services.create_user(community, username=username, display_name=name, phone=phone,
                                  password=DEMO_PASSWORD, roles=[role], must_change_password=False)
+        elif community.id not in {m.community_id for m in user.memberships}:
+            raise CharityError(f"'{username}' is a real account outside the demo community; "
+                               "the demo is meant for an empty database.")
     return [(username, role) for username, role, _name, _phone in DEMO_USERS]

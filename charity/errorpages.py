@@ -4,11 +4,12 @@ Each request commits once in its view; on any error the session is rolled back h
 an error never leaves a partial write behind.
 """
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from charity.errors import CharityError
 from charity.extensions import db
 
 PAGES = {
@@ -23,6 +24,8 @@ PAGES = {
           _l("This page cannot be used like that. Please use the buttons on the page.")),
     413: (_l("Too large"),
           _l("What you sent is larger than allowed. Please send a smaller file.")),
+    422: (_l("Not possible"),
+          _l("The request could not be completed.")),
     429: (_l("Too many attempts"),
           _l("Please wait a moment before trying again.")),
     500: (_l("Something went wrong"),
@@ -45,11 +48,21 @@ def register(app):
         if request.content_length and not request.form and not request.files:
             # The body arrived but could not be decoded (not UTF-8, say): not an expiry.
             return _render(400)
+        if request.endpoint == "accounts.login":
+            # A sign-in page left open past its session: just offer the form again.
+            db.session.rollback()
+            flash(_l("The sign-in page had expired. Please sign in again."), "warning")
+            return redirect(url_for("accounts.login", next=request.form.get("next") or None))
         return _render(
             400, _l("This form has expired"),
             _l("The page was open for a long time, or cookies are blocked, so the form's security "
                "token was missing. Nothing was saved. Please go back, reload the page and send it again."),
         )
+
+    @app.errorhandler(CharityError)
+    def business_rule(exc):
+        # A view that forgot to catch a broken rule still says why, and saves nothing.
+        return _render(422, _l("Not possible"), exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

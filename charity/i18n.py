@@ -40,6 +40,19 @@ ROLE_LABELS = {
 }
 
 
+#: What each role can do in the app as it stands; shown on the home page.
+ROLE_DESCRIPTIONS = {
+    "admin": _l("As service-centre staff you manage the community's user accounts and roles, "
+                "unlock accounts and set temporary passwords, and can read the audit trail."),
+    "council": _l("As a council member you can see who holds which role in the community."),
+    "leader": _l("As a team leader you will log your team's activities here."),
+    "auditor": _l("As an auditor you can read the user list and the whole audit trail, "
+                  "and export it as CSV."),
+    "merchant": _l("As a merchant partner you will confirm volunteers' point redemptions here."),
+    "volunteer": _l("As a volunteer you will see your service hours and points here."),
+}
+
+
 def role_label(role):
     value = getattr(role, "value", role)
     return ROLE_LABELS.get(value, value)
@@ -49,3 +62,4 @@ def register(app):
     app.add_template_global(current_language)
     app.add_template_global(LANGUAGE_NAMES, "language_names")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_global(ROLE_DESCRIPTIONS, "role_descriptions")

@@ -72,6 +72,25 @@ def enforce_session_limits():
     return None
 
 
+#: What a user with a temporary password may still reach.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset({
+    "accounts.password", "accounts.logout", "accounts.language", "static", "main.healthz",
+})
+
+
+def enforce_password_change():
+    """A temporary password set by staff must be replaced before anything else is used:
+    otherwise the staff member who set it could keep using the account."""
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in _ALLOWED_BEFORE_PASSWORD_CHANGE:
+        return None
+    flash(_("Please choose a new password before you continue."), "warning")
+    if request.method == "GET":
+        return redirect(url_for("accounts.password", next=request.full_path.rstrip("?")))
+    return redirect(url_for("accounts.password"))
+
+
 def set_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

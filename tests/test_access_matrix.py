@@ -39,6 +39,7 @@ MATRIX = {
     ("main.index", "GET"): rule(allowed=EVERYONE),
     ("accounts.login", "GET"): rule(anonymous=OK, allowed=EVERYONE, ok=REDIRECT),
     ("accounts.login", "POST"): rule(anonymous=INVALID, allowed=EVERYONE, ok=REDIRECT),
+    ("accounts.logout", "GET"): rule(allowed=EVERYONE),
     ("accounts.logout", "POST"): rule(allowed=EVERYONE, ok=LOGIN),
     ("accounts.password", "GET"): rule(allowed=EVERYONE),
     ("accounts.password", "POST"): rule(allowed=EVERYONE, ok=INVALID),

@@ -1,6 +1,7 @@
 """Sign-in: password checks, throttling of failures, and session versions."""
 
 import ipaddress
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -30,6 +31,17 @@ class AccountInactive(CharityError):
 def hash_password(password):
     """A salted hash by ``PASSWORD_HASH_METHOD`` (scrypt, werkzeug's current default)."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+#: What a new account may be called (lower case; sign-in lower-cases what is typed).
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
+
+
+def password_is_strong(password):
+    """At least 8 characters, with letters and digits: enough for people who type on a
+    phone, with throttling doing the rest."""
+    return (8 <= len(password) <= 128 and any(ch.isalpha() for ch in password)
+            and any(ch.isdigit() for ch in password))
 
 
 def normalise_username(username):
@@ -80,7 +92,7 @@ def _where(scope, key):
 
 
 def _count_attempt(scope, key, limit, now):
-    """Count one attempt against ``key``; return when it is locked until (or None).
+    """Count one attempt against ``key``; return ``(attempts, locked_until or None)``.
 
     The count is one UPDATE, so concurrent attempts can never slip past the limit; the
     password is checked only after the attempt is counted.
@@ -103,15 +115,15 @@ def _count_attempt(scope, key, limit, now):
         .execution_options(synchronize_session=False)
     ).one()
     if locked_until is not None and locked_until > now:
-        return locked_until
+        return failures, locked_until
     if failures > limit:
         locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
         db.session.execute(
             sa.update(LoginThrottle).where(_where(scope, key)).values(locked_until=locked_until)
             .execution_options(synchronize_session=False)
         )
-        return locked_until
-    return None
+        return failures, locked_until
+    return failures, None
 
 
 def _address_is_trusted(address):
@@ -131,6 +143,8 @@ class Attempt:
     def __init__(self, account_key, address_key):
         self.account_key = account_key
         self.address_key = address_key
+        #: Wrong tries left on this account name before it locks, counting this one.
+        self.tries_left = None
 
 
 def count_attempt(username, address):
@@ -150,11 +164,27 @@ def count_attempt(username, address):
     else:
         checks.append(("address", attempt.address_key, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
     for scope, key, limit in checks:
-        locked_until = _count_attempt(scope, key, limit, now)
+        attempts, locked_until = _count_attempt(scope, key, limit, now)
         if locked_until is not None:
             minutes = _minutes_until(locked_until, now)
             raise AccountLocked(_lock_message(scope, minutes), minutes)
+        if scope == "account":
+            attempt.tries_left = limit - attempts
     return attempt
+
+
+def failure_warning(attempt):
+    """A warning for the last tries before the account name locks, or None."""
+    if attempt.tries_left is None or attempt.tries_left > 2:
+        return None
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    if attempt.tries_left == 0:
+        return ngettext("The account is now locked for %(num)d minute.",
+                        "The account is now locked for %(num)d minutes.", minutes)
+    return ngettext(
+        "After %(num)d more wrong try the account locks for %(minutes)d minutes.",
+        "After %(num)d more wrong tries the account locks for %(minutes)d minutes.",
+        attempt.tries_left, minutes=minutes)
 
 
 def attempt_succeeded(attempt):
@@ -172,6 +202,16 @@ def attempt_succeeded(attempt):
 def clear_account_lock(username):
     """Forget failed sign-ins of this account name (staff unlocking a user)."""
     db.session.execute(sa.delete(LoginThrottle).where(_where("account", normalise_username(username))))
+
+
+def locked_account_names(usernames=None):
+    """The account names locked now (of ``usernames``, when given) — a select to use in
+    a query, or a set when names are given."""
+    stmt = sa.select(LoginThrottle.key).where(
+        LoginThrottle.scope == "account", LoginThrottle.locked_until > utcnow())
+    if usernames is None:
+        return stmt
+    return set(db.session.scalars(stmt.where(LoginThrottle.key.in_(list(usernames)))))
 
 
 def is_account_locked(username):

@@ -22,25 +22,16 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from charity.accounts.auth import USERNAME_PATTERN, normalise_username, password_is_strong
 from charity.accounts.models import ROLE_ORDER
-from charity.forms import BaseForm
+from charity.forms import BaseForm, mobile_number, strip
 from charity.i18n import LANGUAGE_NAMES, role_label
 
 REQUIRED = _l("This field is required.")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def _digits(value):
-    if not isinstance(value, str):
-        return value
-    return value.replace(" ", "").replace("-", "")
+def _username(value):
+    return normalise_username(value) if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -49,14 +40,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def password_strength(form, field):
-    value = field.data or ""
-    if not any(ch.isalpha() for ch in value) or not any(ch.isdigit() for ch in value):
+    if not password_is_strong(field.data or ""):
         raise ValidationError(_l("Use letters and digits together."))
 
 
-def new_password_fields():
+def new_password_fields(label=None):
     password = PasswordField(
-        _l("New password"),
+        label or _l("New password"),
         validators=[
             DataRequired(message=REQUIRED),
             Length(min=8, max=128, message=_l("Between 8 and 128 characters.")),
@@ -76,7 +66,7 @@ def new_password_fields():
 class LoginForm(BaseForm):
     username = StringField(
         _l("Username"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message=REQUIRED), Length(max=40, message=_l("At most 40 characters."))],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "autofocus": True},
     )
@@ -104,12 +94,12 @@ def _locale_choices():
 class _ProfileFields(BaseForm):
     display_name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message=REQUIRED), Length(max=80, message=_l("At most 80 characters."))],
     )
     phone = StringField(
         _l("Mobile phone"),
-        filters=[_digits],
+        filters=[mobile_number],
         validators=[Optional(), Regexp(r"^1[3-9]\d{9}$",
                                        message=_l("Enter an 11-digit mainland mobile number."))],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
@@ -126,20 +116,26 @@ class _ProfileFields(BaseForm):
 class UserCreateForm(_ProfileFields):
     username = StringField(
         _l("Username"),
-        filters=[_lower],
+        filters=[_username],
         validators=[
             DataRequired(message=REQUIRED),
-            Regexp(r"^[a-z0-9][a-z0-9_.-]{2,39}$",
+            Regexp(USERNAME_PATTERN,
                    message=_l("3 to 40 characters: letters, digits, dot, dash or underscore.")),
         ],
         render_kw={"autocapitalize": "none", "autocomplete": "off"},
     )
-    password, confirm = new_password_fields()
+    password, confirm = new_password_fields(_l("First password"))
 
 
 
 class UserEditForm(_ProfileFields):
     pass
+
+
+class UserRolesForm(BaseForm):
+    """Roles only, for an account shared with another community (may be emptied)."""
+
+    roles = MultiCheckboxField(_l("Roles in this community"), choices=_role_choices)
 
 
 class ResetPasswordForm(BaseForm):
@@ -174,12 +170,12 @@ class UserSearchForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), filters=[_strip], validators=[Optional(), Length(max=80)])
+    q = StringField(_l("Search"), filters=[strip], validators=[Optional(), Length(max=80)])
     role = SelectField(_l("Role"), choices=lambda: choices([("", _l("All roles"))]) + _role_choices(),
                        validators=[Optional()])
     status = SelectField(
         _l("Status"),
         choices=lambda: choices([("", _l("All")), ("active", _l("Active")),
-                                 ("inactive", _l("Deactivated"))]),
+                                 ("inactive", _l("Deactivated")), ("locked", _l("Sign-in locked"))]),
         validators=[Optional()],
     )

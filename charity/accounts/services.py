@@ -1,10 +1,13 @@
 """Managing users and their roles in a community. Services flush, never commit; each
 change of state writes an audit event in the same transaction."""
 
+import re
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity.accounts.auth import (
+    USERNAME_PATTERN,
     clear_account_lock,
     end_all_sessions,
     hash_password,
@@ -12,6 +15,7 @@ from charity.accounts.auth import (
 )
 from charity.accounts.models import ROLE_ORDER, Community, Membership, Role, User
 from charity.audit.services import record, snapshot
+from charity.dbutil import lock_row
 from charity.errors import CharityError, DuplicateUsername, LastAdminError, ValidationFailed
 from charity.extensions import db
 
@@ -34,46 +38,89 @@ def _profile(user, community):
     return data
 
 
+#: Community short names, used on the command line and in file names.
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+
+
 def create_community(*, name, slug, street="", district="", actor=None):
+    """Create a community.
+
+    :raises ValidationFailed: a bad or taken short name, or an empty or overlong name.
+    """
     slug = slug.strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise ValidationFailed(_l("The short name takes 2 to 40 lower-case letters, digits or dashes."))
+    name, street, district = name.strip(), street.strip(), district.strip()
+    if not name or max(len(name), len(street), len(district)) > 100:
+        raise ValidationFailed(_l("Names take 1 to 100 characters."))
     if db.session.scalar(sa.select(Community.id).where(Community.slug == slug)):
         raise ValidationFailed(_l("A community with this short name already exists."))
-    community = Community(name=name.strip(), slug=slug, street=street.strip(), district=district.strip())
+    community = Community(name=name, slug=slug, street=street, district=district)
     db.session.add(community)
     db.session.flush()
     record("community.create", "community", community.id, community=community, actor=actor,
-           after=snapshot(community, "name", "slug", "street", "district"))
+           label=community.name, after=snapshot(community, "name", "slug", "street", "district"))
     return community
+
+
+def username_taken(username):
+    return db.session.scalar(
+        sa.select(User.id).where(User.username == normalise_username(username))) is not None
 
 
 def create_user(community, *, username, display_name, password, roles, phone=None,
                 locale=None, must_change_password=True, actor=None):
     """Create a user holding ``roles`` in ``community``.
 
-    :raises DuplicateUsername: the name is taken, in this or any other community.
+    :raises DuplicateUsername: the name is taken, in this or any other community (also
+        when a concurrent request takes it first).
+    :raises ValidationFailed: a malformed name, or no role.
     """
     username = normalise_username(username)
-    if db.session.scalar(sa.select(User.id).where(User.username == username)):
-        raise DuplicateUsername(_l("This username is already taken. Please choose another."))
+    display_name = (display_name or "").strip()
+    if not USERNAME_PATTERN.match(username):
+        raise ValidationFailed(_l("3 to 40 characters: letters, digits, dot, dash or underscore."))
+    if not display_name or len(display_name) > 80:
+        raise ValidationFailed(_l("Names take 1 to 80 characters."))
     if not roles:
         raise ValidationFailed(_l("Choose at least one role."))
+    if username_taken(username):
+        raise DuplicateUsername(_l("This username is already taken. Please choose another."))
     user = User(
         username=username,
-        display_name=display_name.strip(),
+        display_name=display_name,
         phone=phone or None,
         locale=locale or None,
         password_hash=hash_password(password),
         must_change_password=must_change_password,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:  # taken between the check and the insert
+        db.session.rollback()
+        raise DuplicateUsername(_l("This username is already taken. Please choose another.")) from exc
     for role in _roles_sorted(roles):
         db.session.add(Membership(user=user, community=community, role=Role(role)))
     db.session.flush()
     db.session.refresh(user, ["memberships"])
-    record("user.create", "user", user.id, community=community, actor=actor,
+    record("user.create", "user", user.id, community=community, actor=actor, label=user.display_name,
            after=_profile(user, community))
     return user
+
+
+def belongs_elsewhere(community, user):
+    """True when the account also holds a role in another community."""
+    return any(m.community_id != community.id for m in user.memberships)
+
+
+def _only_here(community, user):
+    """Refuse account-wide changes (password, profile, active) to a shared account: the
+    admins of one community must not take over an account another community relies on."""
+    if belongs_elsewhere(community, user):
+        raise CharityError(_l(
+            "This account also belongs to another community, so only its roles here can be "
+            "changed. Its owner can change the password; for the rest ask that community's staff."))
 
 
 def _active_admin_ids(community):
@@ -86,20 +133,32 @@ def _active_admin_ids(community):
 
 
 def _guard_last_admin(community, user):
+    """Refuse a change that leaves ``community`` without an active admin. The caller has
+    locked the community row, so two admins cannot demote each other at once."""
     if _active_admin_ids(community) - {user.id}:
         return
     raise LastAdminError(_l("The community must keep at least one active service-centre staff account."))
 
 
 def update_user(community, user, *, display_name, phone, locale, roles, actor=None):
-    """Change a member's profile and their roles in ``community`` (other communities'
-    roles are untouched).
+    """Change a member's roles in ``community`` (other communities' roles are untouched)
+    and, for an account of this community only, their name, phone and language.
+
+    An empty ``roles`` removes a shared account from this community.
 
     :raises LastAdminError: the change would leave no active admin.
+    :raises CharityError: profile changes to a shared account, or no role for an account
+        that belongs here only.
     """
-    if not roles:
-        raise ValidationFailed(_l("Choose at least one role."))
+    lock_row(Community, community.id)
+    db.session.expire(user)  # read it again now that concurrent changes are excluded
     before = _profile(user, community)
+    shared = belongs_elsewhere(community, user)
+    display_name = (display_name or "").strip()
+    if (display_name, phone or None, locale or None) != (user.display_name, user.phone, user.locale):
+        _only_here(community, user)
+    if not roles and not shared:
+        raise ValidationFailed(_l("Choose at least one role, or deactivate the account."))
     wanted = set(_roles_sorted(roles))
     current = {m.role.value: m for m in user.memberships if m.community_id == community.id}
     if "admin" in current and "admin" not in wanted:
@@ -109,7 +168,7 @@ def update_user(community, user, *, display_name, phone, locale, roles, actor=No
             db.session.delete(membership)
     for role in wanted - set(current):
         db.session.add(Membership(user=user, community=community, role=Role(role)))
-    user.display_name = display_name.strip()
+    user.display_name = display_name
     user.phone = phone or None
     user.locale = locale or None
     db.session.flush()
@@ -117,19 +176,20 @@ def update_user(community, user, *, display_name, phone, locale, roles, actor=No
     after = _profile(user, community)
     if after != before:
         record("user.update", "user", user.id, community=community, actor=actor,
-               before=before, after=after)
+               label=user.display_name, before=before, after=after)
     return user
 
 
 def reset_password(community, user, new_password, *, actor=None):
     """Staff set a temporary password; the user must change it after signing in, and
     every session they had ends. Any sign-in lock on the account is lifted too."""
+    _only_here(community, user)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     end_all_sessions(user)
     clear_account_lock(user.username)
     record("user.reset_password", "user", user.id, community=community, actor=actor,
-           after={"must_change_password": True})
+           label=user.display_name, after={"must_change_password": True})
 
 
 def deactivate(community, user, *, actor):
@@ -138,35 +198,36 @@ def deactivate(community, user, *, actor):
     The account is shared by every community it belongs to, so an admin may deactivate
     it only when it belongs to their community alone.
     """
+    lock_row(Community, community.id)
+    db.session.expire(user)
     if actor is not None and user.id == actor.id:
         raise CharityError(_l("You cannot deactivate your own account."))
     if not user.active:
         raise CharityError(_l("This account is already deactivated."))
-    if any(m.community_id != community.id for m in user.memberships):
-        raise CharityError(_l(
-            "This account also belongs to another community. Remove its roles here instead, "
-            "or ask that community's staff."))
+    _only_here(community, user)
     if Role.admin in user.roles_in(community.id):
         _guard_last_admin(community, user)
     user.active = False
     end_all_sessions(user)
     record("user.deactivate", "user", user.id, community=community, actor=actor,
-           before={"active": True}, after={"active": False})
+           label=user.display_name, before={"active": True}, after={"active": False})
 
 
 def reactivate(community, user, *, actor):
     if user.active:
         raise CharityError(_l("This account is already active."))
+    _only_here(community, user)
     user.active = True
     db.session.flush()
     record("user.reactivate", "user", user.id, community=community, actor=actor,
-           before={"active": False}, after={"active": True})
+           label=user.display_name, before={"active": False}, after={"active": True})
 
 
 def unlock(community, user, *, actor):
-    """Lift a sign-in lock (an elderly user who mistyped too often)."""
+    """Lift a sign-in lock (an elderly user who mistyped too often). Harmless for a
+    shared account too: it only lets its owner try again."""
     clear_account_lock(user.username)
-    record("user.unlock", "user", user.id, community=community, actor=actor)
+    record("user.unlock", "user", user.id, community=community, actor=actor, label=user.display_name)
 
 
 def change_own_password(user, current_password, new_password, *, community=None):
@@ -183,4 +244,5 @@ def change_own_password(user, current_password, new_password, *, community=None)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     end_all_sessions(user)
-    record("user.change_password", "user", user.id, community=community, actor=user)
+    record("user.change_password", "user", user.id, community=community, actor=user,
+           label=user.display_name)

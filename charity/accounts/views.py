@@ -4,7 +4,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     make_response,
@@ -16,11 +15,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 
 from charity.accounts import auth, services
 from charity.accounts.access import (
     community_members_query,
     get_member_or_404,
+    has_role,
     requires,
     sees_personal_data,
 )
@@ -33,13 +34,15 @@ from charity.accounts.forms import (
     ResetPasswordForm,
     UserCreateForm,
     UserEditForm,
+    UserRolesForm,
     UserSearchForm,
 )
 from charity.accounts.models import ROLE_ORDER, Membership, Role, User
-from charity.audit.services import record
+from charity.audit.services import filtered_events, record
 from charity.errors import AccountLocked, CharityError, DuplicateUsername
 from charity.extensions import db
 from charity.models_base import utcnow
+from charity.pagination import paginate, query_args
 from charity.security import reset_session, safe_next, start_session
 
 bp = Blueprint("accounts", __name__)
@@ -65,15 +68,21 @@ def login():
         except CharityError as exc:
             db.session.rollback()
             form.password.errors.append(exc.message)
+            warning = auth.failure_warning(attempt)
+            if warning:
+                form.password.errors.append(warning)
             return render_template("accounts/login.html", form=form), 401
+        chosen_language = session.get("lang") if session.get("lang_chosen_signed_out") else None
         # A new session for the new identity: nothing from before sign-in carries over.
         reset_session()
+        if chosen_language:  # chosen on the sign-in page: it wins, and is saved
+            user.locale = chosen_language
         login_user(user)
         start_session()
         user.last_login_at = utcnow()
         communities = user.communities()
         session["community_id"] = communities[0].id if communities else None
-        record("session.login", "user", user.id, actor=user,
+        record("session.login", "user", user.id, actor=user, label=user.display_name,
                community=communities[0] if communities else None)
         db.session.commit()
         if user.must_change_password:
@@ -90,17 +99,22 @@ def _locked(body, exc):
     return response
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.route("/logout", methods=["GET", "POST"])
 @login_required
 def logout():
-    """Sign out everywhere: every session cookie of this user stops working."""
+    """Sign out everywhere: every session cookie of this user stops working. A GET (a
+    typed or bookmarked address) shows the button; only the POST signs out."""
+    if request.method == "GET":
+        return render_template("accounts/logout.html")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     user = current_user._get_current_object()
     auth.end_all_sessions(user)
-    record("session.logout", "user", user.id, actor=user)
+    record("session.logout", "user", user.id, actor=user, label=user.display_name)
     db.session.commit()
     logout_user()
     reset_session()
-    flash(_("You have signed out."), "success")
+    flash(_("You have signed out on all your devices."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -145,6 +159,7 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit():
         session["lang"] = form.language.data
+        session["lang_chosen_signed_out"] = not current_user.is_authenticated
         if current_user.is_authenticated:
             current_user.locale = form.language.data
             db.session.commit()
@@ -171,7 +186,8 @@ def switch_community():
 def users():
     form = UserSearchForm(request.args)
     form.validate()
-    stmt = community_members_query(g.community).order_by(User.username)
+    stmt = (community_members_query(g.community).order_by(User.username)
+            .options(selectinload(User.memberships)))
     if form.q.data and not form.q.errors:
         like = f"%{form.q.data}%"
         searched = [User.username.ilike(like), User.display_name.ilike(like)]
@@ -186,8 +202,12 @@ def users():
         stmt = stmt.where(User.active.is_(True))
     elif form.status.data == "inactive":
         stmt = stmt.where(User.active.is_(False))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("accounts/users.html", page=page, form=form)
+    elif form.status.data == "locked":
+        stmt = stmt.where(User.username.in_(auth.locked_account_names()))
+    page = paginate(stmt)
+    locked = auth.locked_account_names([u.username for u in page.items])
+    return render_template("accounts/users.html", page=page, form=form, locked=locked,
+                           args=query_args(form))
 
 
 @bp.route("/accounts/users/new", methods=["GET", "POST"])
@@ -210,55 +230,74 @@ def user_new():
             form.username.errors.append(exc.message)
         except CharityError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
+            form.username.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("User %(name)s created. They must change the password at first sign-in.",
                     name=user.username), "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
+    elif form.is_submitted() and not form.username.errors and form.username.data \
+            and services.username_taken(form.username.data):
+        # Say it now, with the other mistakes, not after they are fixed.
+        form.username.errors.append(_("This username is already taken. Please choose another."))
     status = 422 if form.errors else 200
     return render_template("accounts/user_form.html", form=form, user=None), status
 
 
-@bp.route("/accounts/users/<int:user_id>")
+@bp.route("/accounts/users/<id:user_id>")
 @requires("admin", "council", "auditor")
 def user_detail(user_id):
     return _render_detail(get_member_or_404(user_id), ResetPasswordForm())
 
 
 def _render_detail(user, reset_form, status=200):
+    history = []
+    if has_role("admin", "auditor"):
+        history = db.session.scalars(
+            filtered_events(g.community, object_type="user", object_id=str(user.id)).limit(10)).all()
     return render_template(
         "accounts/user_detail.html",
         user=user,
         roles=[r for r in ROLE_ORDER if r in user.roles_in(g.community.id)],
         locked=auth.is_account_locked(user.username),
+        shared=services.belongs_elsewhere(g.community, user),
+        history=history,
         reset_form=reset_form,
         confirm_form=ConfirmForm(),
     ), status
 
 
-@bp.route("/accounts/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/accounts/users/<id:user_id>/edit", methods=["GET", "POST"])
 @requires("admin")
 def user_edit(user_id):
     user = get_member_or_404(user_id)
-    form = UserEditForm(obj=user)
+    shared = services.belongs_elsewhere(g.community, user)
+    # Name, phone and language belong to the account, which another community shares:
+    # for such an account only the roles here can change, and clearing them removes it.
+    form = UserRolesForm() if shared else UserEditForm(obj=user)
     if request.method == "GET":
         form.roles.data = [r.value for r in user.roles_in(g.community.id)]
-        form.locale.data = user.locale or ""
+        if not shared:
+            form.locale.data = user.locale or ""
     if form.validate_on_submit():
+        profile = ({"display_name": user.display_name, "phone": user.phone, "locale": user.locale}
+                   if shared else {"display_name": form.display_name.data, "phone": form.phone.data,
+                                   "locale": form.locale.data})
         try:
-            services.update_user(g.community, user, display_name=form.display_name.data,
-                                 phone=form.phone.data, locale=form.locale.data,
-                                 roles=form.roles.data)
+            services.update_user(g.community, user, roles=form.roles.data, **profile)
         except CharityError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
+            form.roles.errors.append(exc.message)
         else:
             db.session.commit()
+            if not user.roles_in(g.community.id):
+                flash(_("%(name)s no longer has a role in this community.", name=user.display_name),
+                      "success")
+                return redirect(url_for("accounts.users"))
             flash(_("Changes saved."), "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
-    status = 422 if form.errors or request.method == "POST" else 200
-    return render_template("accounts/user_form.html", form=form, user=user), status
+    status = 422 if form.errors else 200
+    return render_template("accounts/user_form.html", form=form, user=user, shared=shared), status
 
 
 def _user_action(user_id, action, success_message):
@@ -277,33 +316,38 @@ def _user_action(user_id, action, success_message):
     return redirect(url_for("accounts.user_detail", user_id=user.id))
 
 
-@bp.route("/accounts/users/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/accounts/users/<id:user_id>/deactivate", methods=["POST"])
 @requires("admin")
 def user_deactivate(user_id):
     return _user_action(user_id, services.deactivate,
                         lambda: _("The account is deactivated and signed out everywhere."))
 
 
-@bp.route("/accounts/users/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/accounts/users/<id:user_id>/reactivate", methods=["POST"])
 @requires("admin")
 def user_reactivate(user_id):
     return _user_action(user_id, services.reactivate, lambda: _("The account is active again."))
 
 
-@bp.route("/accounts/users/<int:user_id>/unlock", methods=["POST"])
+@bp.route("/accounts/users/<id:user_id>/unlock", methods=["POST"])
 @requires("admin")
 def user_unlock(user_id):
     return _user_action(user_id, services.unlock, lambda: _("Sign-in is unlocked for this account."))
 
 
-@bp.route("/accounts/users/<int:user_id>/reset-password", methods=["POST"])
+@bp.route("/accounts/users/<id:user_id>/reset-password", methods=["POST"])
 @requires("admin")
 def user_reset_password(user_id):
     user = get_member_or_404(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(g.community, user, form.password.data,
-                                actor=current_user._get_current_object())
+        try:
+            services.reset_password(g.community, user, form.password.data,
+                                    actor=current_user._get_current_object())
+        except CharityError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
         db.session.commit()
         flash(_("Temporary password set. The user must change it at the next sign-in."), "success")
         return redirect(url_for("accounts.user_detail", user_id=user.id))

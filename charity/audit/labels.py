@@ -21,11 +21,54 @@ OBJECT_LABELS = {
     "user": _l("User"),
 }
 
+#: Names of the fields kept in before/after snapshots.
+FIELD_LABELS = {
+    "username": _l("Username"),
+    "display_name": _l("Name"),
+    "phone": _l("Mobile phone"),
+    "locale": _l("Interface language"),
+    "active": _l("Active"),
+    "roles": _l("Roles"),
+    "must_change_password": _l("Must change password"),
+    "name": _l("Name"),
+    "slug": _l("Short name"),
+    "street": _l("Sub-district"),
+    "district": _l("District"),
+}
 
-def register(actions=None, objects=None):
+
+def register(actions=None, objects=None, fields=None):
     """Add a domain's labels (call at import time of the domain's package)."""
     ACTION_LABELS.update(actions or {})
     OBJECT_LABELS.update(objects or {})
+    FIELD_LABELS.update(fields or {})
+
+
+def _value(key, value):
+    from charity.i18n import LANGUAGE_NAMES, role_label
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    if key == "roles" and isinstance(value, list):
+        return "、".join(str(role_label(v)) for v in value)
+    if key == "locale":
+        return LANGUAGE_NAMES.get(value, value)
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def field_rows(before, after):
+    """``[(label, before text, after text, changed)]`` for an audit entry's snapshots."""
+    before, after = before or {}, after or {}
+    keys = list(before) + [k for k in after if k not in before]
+    return [(FIELD_LABELS.get(k, k), _value(k, before.get(k)) if k in before else "",
+             _value(k, after.get(k)) if k in after else "", before.get(k) != after.get(k))
+            for k in keys]
 
 
 def action_label(action):

@@ -35,6 +35,8 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(64))
     object_type: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[str | None] = mapped_column(sa.String(40))
+    #: What people call the object (a user's name, a partner's name) at the time.
+    object_label: Mapped[str | None] = mapped_column(sa.String(200))
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     #: Client address (after the configured proxy hops), None from the command line.

@@ -29,12 +29,19 @@ def snapshot(obj, *fields):
     return {f: _jsonable(getattr(obj, f)) for f in fields}
 
 
+def _client_address():
+    if not has_request_context() or not request.remote_addr:
+        return None
+    return request.remote_addr[:45]
+
+
 def record(action, object_type, object_id=None, *, before=None, after=None,
-           community=None, actor=None):
+           community=None, actor=None, label=None):
     """Add an audit event to the current transaction (flushes, never commits).
 
     ``community`` and ``actor`` default to the request's current community and user;
-    from the command line the actor is recorded as "cli".
+    from the command line the actor is recorded as "cli". ``label`` is what people call
+    the object (a user's name), kept as it was at the time.
     """
     if community is None and has_request_context():
         community = getattr(g, "community", None)
@@ -47,9 +54,10 @@ def record(action, object_type, object_id=None, *, before=None, after=None,
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
+        object_label=None if label is None else str(label)[:200],
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
-        address=request.remote_addr if has_request_context() else None,
+        address=_client_address(),
     )
     db.session.add(event)
     db.session.flush()
@@ -60,7 +68,8 @@ def filtered_events(community, *, actor=None, action=None, object_type=None, obj
                     date_from=None, date_to=None, tz=None):
     """A query for the community's audit events, newest first, by the given filters.
 
-    Dates are whole local days (Asia/Shanghai): ``date_to`` includes the whole day.
+    Dates are whole local days in ``tz`` (a ``zoneinfo`` zone; pytz zones give wrong
+    offsets with ``datetime.combine``): ``date_to`` includes the whole day.
     """
     from datetime import datetime, time, timedelta
 
@@ -75,7 +84,7 @@ def filtered_events(community, *, actor=None, action=None, object_type=None, obj
             AuditEvent.actor_id.in_(sa.select(User.id).where(User.display_name == actor)),
         ))
     if action:
-        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
+        stmt = stmt.where(AuditEvent.action == action)
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if object_id:

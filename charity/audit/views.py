@@ -3,17 +3,18 @@
 import csv
 import io
 import json
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from charity.accounts.access import get_scoped_or_404, mask_personal, requires
 from charity.audit.forms import AuditFilterForm
-from charity.audit.labels import action_label
+from charity.audit.labels import action_label, field_rows
 from charity.audit.models import AuditEvent
 from charity.audit.services import filtered_events
 from charity.extensions import db
+from charity.pagination import paginate, query_args
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -26,6 +27,10 @@ def _cell(value):
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def local_zone():
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def _query_from(form):
     if not form.validate():
         return None
@@ -33,7 +38,7 @@ def _query_from(form):
         g.community,
         actor=form.actor.data, action=form.action.data, object_type=form.object_type.data,
         object_id=form.object_id.data, date_from=form.date_from.data, date_to=form.date_to.data,
-        tz=get_timezone(),
+        tz=local_zone(),
     )
 
 
@@ -42,25 +47,25 @@ def _query_from(form):
 def index():
     form = AuditFilterForm(request.args)
     stmt = _query_from(form)
-    page = None
-    if stmt is not None:
-        page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("audit/index.html", form=form, page=page), (200 if page else 400)
+    page = paginate(stmt) if stmt is not None else None
+    return render_template("audit/index.html", form=form, page=page, args=query_args(form)), \
+        (200 if page is not None else 400)
 
 
-@bp.route("/<int:event_id>")
+@bp.route("/<id:event_id>")
 @requires("admin", "auditor")
 def detail(event_id):
     event = get_scoped_or_404(AuditEvent, event_id)
-    return render_template("audit/detail.html", event=event,
-                           before=_json(event.before, indent=2), after=_json(event.after, indent=2))
+    rows = field_rows(mask_personal(event.before), mask_personal(event.after))
+    return render_template("audit/detail.html", event=event, rows=rows,
+                           has_before=event.before is not None, has_after=event.after is not None)
 
 
-def _json(data, indent=None):
+def _json(data):
     """Before/after as text, personal data masked for roles that don't need it."""
     if data is None:
         return ""
-    return json.dumps(mask_personal(data), ensure_ascii=False, indent=indent)
+    return json.dumps(mask_personal(data), ensure_ascii=False)
 
 
 @bp.route("/export.csv")
@@ -70,11 +75,11 @@ def export():
     form = AuditFilterForm(request.args)
     stmt = _query_from(form)
     if stmt is None:
-        page = None
-        return render_template("audit/index.html", form=form, page=page), 400
-    header = [_("ID"), _("Time (Asia/Shanghai)"), _("Who"), _("Action"), _("Object type"),
-              _("Object ID"), _("Before"), _("After"), _("Address"), _("Description")]
-    tz = get_timezone()
+        return render_template("audit/index.html", form=form, page=None, args={}), 400
+    header = [_("ID"), _("Time (Asia/Shanghai)"), _("Who"), _("Action"), _("Record type"),
+              _("Record number"), _("Before"), _("After"), _("IP address"), _("Description"),
+              _("Record name")]
+    tz = local_zone()
 
     def rows():
         buffer = io.StringIO()
@@ -93,6 +98,7 @@ def export():
                 _cell(_json(event.after)),
                 _cell(event.address),
                 _cell(action_label(event.action)),
+                _cell(event.object_label),
             ])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()

@@ -30,7 +30,8 @@ def index():
         role_counts = {r: counts.get(r, 0) for r in ROLE_ORDER}
     if has_role("admin", "auditor"):
         recent = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.community_id == g.community.id)
+            sa.select(AuditEvent).where(AuditEvent.community_id == g.community.id,
+                                        ~AuditEvent.action.startswith("session."))
             .order_by(AuditEvent.id.desc()).limit(8)
         ).all()
     my_roles = [r for r in ROLE_ORDER if r in g.roles]

@@ -35,6 +35,11 @@ def add_append_only_triggers(table):
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION append_only_guard()"
         )
+        # Row triggers do not see TRUNCATE; a statement trigger does.
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION append_only_guard()"
+        )
     else:
         for verb in ("UPDATE", "DELETE"):
             op.execute(
@@ -46,6 +51,7 @@ def add_append_only_triggers(table):
 def drop_append_only_triggers(table):
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
     else:
         for verb in ("update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
@@ -98,6 +104,7 @@ def upgrade():
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=False),
     sa.Column('object_id', sa.String(length=40), nullable=True),
+    sa.Column('object_label', sa.String(length=200), nullable=True),
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
     sa.Column('address', sa.String(length=45), nullable=True),

@@ -13,7 +13,7 @@ NAV = {
     "volunteer": ["首页"],
 }
 ROLE_LABELS = {"admin": "服务中心工作人员", "council": "联席会成员", "leader": "团队负责人",
-               "auditor": "审计人员", "merchant": "合作商家", "volunteer": "志愿者"}
+               "auditor": "审计人员", "merchant": "爱心商家", "volunteer": "志愿者"}
 
 
 def nav_items(page):
@@ -53,7 +53,7 @@ def test_each_demo_role_signs_in_sees_its_navigation_and_switches_language(open_
         page.click("[data-testid=logout]")
         page.wait_for_load_state()
         assert "/login" in page.url
-        assert "您已退出登录" in page.content()
+        assert "您已在所有设备上退出登录" in page.content()
         assert w.errors == []
 
 
@@ -127,10 +127,10 @@ def test_auditor_browses_and_exports_the_audit_trail(open_page):
     page = w.page
     sign_in(w, "auditor")
     page.click("text=审计日志")
-    page.fill("input[name=action]", "user.")
+    page.select_option("select[name=action]", "user.create")
     page.click("button:has-text('筛选')")
     page.wait_for_load_state()
-    assert "user.create" in page.content()
+    assert "创建用户" in page.locator("table").inner_text()
     w.shot("auditor-audit-trail")
     with page.expect_download() as download:
         page.click("[data-testid=audit-export]")

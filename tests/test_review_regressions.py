@@ -1,0 +1,258 @@
+"""Rules that a review found broken once: cross-community takeover, races, overflows,
+time zones, forced password changes."""
+
+import threading
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from charity.accounts.models import Community, LoginThrottle, Membership, Role, User
+from charity.audit.models import AuditEvent
+from charity.extensions import db
+from tests.conftest import PASSWORD, count_rows, is_postgres
+
+
+@pytest.fixture
+def shared_admin(app, world):
+    """B's admin, who also volunteers in A."""
+    with app.app_context():
+        db.session.add(Membership(user_id=world.users["other_admin"], community_id=world.a,
+                                  role=Role.volunteer))
+        db.session.commit()
+    return world.users["other_admin"]
+
+
+def test_a_cannot_take_over_an_account_b_relies_on(app, world, login_as, shared_admin):
+    admin = login_as("admin")
+    response = admin.submit(f"/accounts/users/{shared_admin}/reset-password",
+                            {"password": "taken2026x", "confirm": "taken2026x"}, follow_redirects=True)
+    assert "另一个社区" in response.get_data(as_text=True)
+    assert app.test_client().login("other_admin", "taken2026x").status_code == 401
+    assert app.test_client().login("other_admin").status_code == 302
+    # the profile cannot be changed from A either; the edit keeps it as it is
+    admin.submit(f"/accounts/users/{shared_admin}/edit", {
+        "display_name": "冒名", "phone": "13900000000", "locale": "en", "roles": ["volunteer", "council"]})
+    with app.app_context():
+        user = db.session.get(User, shared_admin)
+        assert user.display_name != "冒名" and user.phone is None and user.locale is None
+        assert user.roles_in(world.a) == {Role.volunteer, Role.council}
+        assert user.roles_in(world.b) == {Role.admin}
+
+
+def test_a_shared_account_can_be_removed_from_a_only(app, world, login_as, shared_admin):
+    admin = login_as("admin")
+    response = admin.submit(f"/accounts/users/{shared_admin}/edit",
+                            {"display_name": "x", "phone": "", "locale": ""})
+    assert response.status_code == 302 and response.headers["Location"] == "/accounts/users"
+    with app.app_context():
+        user = db.session.get(User, shared_admin)
+        assert user.roles_in(world.a) == set() and user.roles_in(world.b) == {Role.admin}
+    assert admin.get(f"/accounts/users/{shared_admin}").status_code == 404
+
+
+def test_an_account_of_a_only_cannot_lose_every_role(app, world, login_as):
+    admin = login_as("admin")
+    response = admin.submit(f"/accounts/users/{world.users['volunteer']}/edit",
+                            {"display_name": "赵", "phone": "", "locale": ""})
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(User, world.users["volunteer"]).roles_in(world.a) == {Role.volunteer}
+
+
+def test_temporary_password_must_be_changed_before_anything_else(app, world, make_user):
+    make_user(world.a, "admin", username="tempadmin", must_change_password=True)
+    client = app.test_client()
+    client.login("tempadmin")
+    for url in ("/", "/accounts/users", "/audit/", "/accounts/users/new"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/account/password"), url
+    response = client.submit(f"/accounts/users/{world.users['volunteer']}/deactivate")
+    assert response.headers["Location"].startswith("/account/password")
+    with app.app_context():
+        assert db.session.get(User, world.users["volunteer"]).active
+    assert client.get("/account/password").status_code == 200
+    client.submit("/account/password", {"current": PASSWORD, "password": "fresh2026x", "confirm": "fresh2026x"})
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/audit/?date_to=9999-12-31", "/audit/?date_from=0001-01-01", "/audit/export.csv?date_to=9999-12-31",
+    "/audit/99999999999999999999999", "/accounts/users/99999999999999999999999",
+    "/accounts/users?page=99999999999999999999999", "/audit/?page=-99999999999999999999",
+    "/audit/?endpoint=x", "/audit/?_method=POST&_external=1&_scheme=https", "/accounts/users?endpoint=x&page=1",
+    "/audit/?object_type=<b>", "/accounts/users?role=%00",
+])
+def test_odd_urls_never_500(world, login_as, url):
+    response = login_as("admin").get(url)
+    assert response.status_code in (200, 400, 404), (url, response.status_code)
+    assert "http://" not in response.get_data(as_text=True).split("<main", 1)[-1]
+
+
+def test_huge_id_in_a_post_is_404(world, login_as):
+    assert login_as("admin").submit("/accounts/users/99999999999999999999999/unlock").status_code == 404
+
+
+def test_date_filter_uses_beijing_time(app, world, login_as):
+    """23:57 on 28 February in Chengdu is 15:57 UTC: it belongs to 28 February."""
+    with app.app_context():
+        community = db.session.get(Community, world.a)
+        db.session.add(AuditEvent(community_id=community.id, actor_label="cli", action="user.unlock",
+                                  object_type="user", object_id="late",
+                                  created_at=datetime(2026, 2, 28, 15, 57, tzinfo=timezone.utc)))
+        db.session.commit()
+    client = login_as("auditor")
+    on_the_day = client.get("/audit/?date_from=2026-02-28&date_to=2026-02-28&object_id=late")
+    next_day = client.get("/audit/?date_from=2026-03-01&date_to=2026-03-01&object_id=late")
+    assert "#late" in on_the_day.get_data(as_text=True)
+    assert "#late" not in next_day.get_data(as_text=True)
+
+
+def _parallel(n, work):
+    barrier = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return results
+
+
+def test_parallel_wrong_passwords_cannot_pass_the_throttle(app, world):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    clients = [app.test_client() for _ in range(12)]
+    for c in clients:
+        c.csrf_token()
+    codes = _parallel(len(clients), lambda i: clients[i].login("volunteer", "wrong-pass-9").status_code)
+    assert 500 not in codes
+    assert codes.count(401) <= limit, codes
+    assert codes.count(429) >= len(codes) - limit
+    with app.app_context():
+        row = db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == "volunteer"))
+        assert row.failures == len(codes)
+
+
+def test_two_admins_cannot_demote_each_other_at_once(app, world, make_user, login_as):
+    make_user(world.a, "admin", username="admin2")
+    clients = [login_as("admin"), login_as("admin2")]
+    targets = [clients and world.users["admin"], None]
+    with app.app_context():
+        targets[1] = db.session.scalar(sa.select(User.id).where(User.username == "admin2"))
+    targets = [targets[1], targets[0]]  # each demotes the other
+
+    def demote(i):
+        return clients[i].submit(f"/accounts/users/{targets[i]}/edit", {
+            "display_name": "管理员", "phone": "", "locale": "", "roles": ["council"]}).status_code
+
+    codes = _parallel(2, demote)
+    assert 500 not in codes
+    with app.app_context():
+        admins = db.session.scalars(sa.select(Membership.user_id).where(
+            Membership.community_id == world.a, Membership.role == Role.admin)).all()
+    assert len(admins) >= 1, codes
+
+
+def test_parallel_creates_of_one_username(app, world, make_user, login_as):
+    clients = [login_as("admin") for _ in range(4)]
+    form = {"username": "samename", "display_name": "同名", "phone": "", "roles": ["volunteer"],
+            "locale": "", "password": "start2026", "confirm": "start2026"}
+    codes = _parallel(4, lambda i: clients[i].submit("/accounts/users/new", form).status_code)
+    assert sorted(codes) == [302, 422, 422, 422], codes
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(User.username == "samename")) == 1
+
+
+def test_warning_before_the_lock(app, world, client):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    texts = [client.login("leader", "wrong-pass-1").get_data(as_text=True) for _ in range(limit)]
+    assert "再输错" not in texts[0]
+    assert "再输错 1 次" in texts[limit - 2]
+    assert "账号现已被锁定" in texts[limit - 1]
+
+
+def test_locked_users_show_in_the_list(app, world, login_as, client):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] + 1):
+        client.login("leader", "wrong-pass-1")
+    admin = login_as("admin")
+    page = admin.get("/accounts/users?status=locked").get_data(as_text=True)
+    assert f'/accounts/users/{world.users["leader"]}">leader</a>' in page and "登录已锁定" in page
+    assert ">council</a>" not in page
+
+
+def test_trusted_network_is_not_address_throttled(app, world):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
+    app.config["LOGIN_TRUSTED_NETWORKS"] = ["10.0.0.0/8"]
+    office = app.test_client()
+    for name in ("a1", "a2", "a3", "a4"):
+        office.login(name, "bad-pass-1", )
+    assert office.submit("/login", {"username": "council", "password": PASSWORD},
+                         environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
+
+
+def test_language_chosen_on_the_sign_in_page_is_kept(app, world):
+    from charity.extensions import db as _db
+
+    with app.app_context():
+        _db.session.get(User, world.users["council"]).locale = "zh"
+        _db.session.commit()
+    client = app.test_client()
+    client.submit("/language", {"language": "en", "next": "/login"})
+    client.login("council")
+    assert "Home" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert _db.session.get(User, world.users["council"]).locale == "en"
+    # the next person on the same browser gets their own language, not this choice
+    client.submit("/logout")
+    client.login("auditor")
+    with app.app_context():
+        assert _db.session.get(User, world.users["auditor"]).locale is None
+
+
+def test_long_client_address_is_cut_not_fatal(app, world, login_as):
+    admin = login_as("admin")
+    response = admin.submit(f"/accounts/users/{world.users['volunteer']}/unlock",
+                            environ_base={"REMOTE_ADDR": "f" * 80})
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.unlock"))
+        assert len(event.address) == 45
+
+
+def test_demo_refuses_a_database_with_a_real_admin(app, runner, make_community, make_user):
+    other = make_community("qingquan", "清泉社区")
+    make_user(other, "admin", username="admin")
+    before = count_rows(app, User)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0 and "real account" in result.output
+    assert count_rows(app, User) == before
+    with app.app_context():
+        assert db.session.scalar(sa.select(Community).where(Community.slug == "dongyi")) is None
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--community", "Bad Slug!", "--community-name", "坏", "--username", "ok_user"], "简称须为"),
+    (["--community", "newone", "--community-name", "新社区", "--username", "x" * 60], "3 到 40"),
+])
+def test_create_admin_validates_names(app, runner, args, message):
+    result = runner.invoke(args=["create-admin", *args, "--display-name", "某", "--password", "good2026"])
+    assert result.exit_code != 0 and message in result.output
+    assert count_rows(app, Community) == 0
+
+
+@pytest.mark.skipif(not is_postgres(), reason="TRUNCATE triggers are a PostgreSQL matter")
+def test_truncate_of_the_audit_trail_is_refused(app, world):
+    with app.app_context():
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text("TRUNCATE audit_event"))
+        db.session.rollback()
+        assert count_rows(app, AuditEvent) > 0
