@@ -79,6 +79,8 @@ def login():
             user.locale = chosen_language
         login_user(user)
         start_session()
+        if user.last_login_at is not None:  # shown on the home page, to notice strangers
+            session["previous_login_at"] = user.last_login_at.isoformat()
         user.last_login_at = utcnow()
         communities = user.communities()
         session["community_id"] = communities[0].id if communities else None

@@ -27,7 +27,7 @@ FIELD_LABELS = {
     "display_name": _l("Name"),
     "phone": _l("Mobile phone"),
     "locale": _l("Interface language"),
-    "active": _l("Active"),
+    "active": _l("Enabled"),
     "roles": _l("Roles"),
     "must_change_password": _l("Must change password"),
     "name": _l("Name"),

@@ -1,5 +1,7 @@
+from datetime import datetime
+
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, render_template
+from flask import Blueprint, g, jsonify, render_template, session
 from flask_login import current_user, login_required
 
 from charity import __version__
@@ -35,8 +37,10 @@ def index():
             .order_by(AuditEvent.id.desc()).limit(8)
         ).all()
     my_roles = [r for r in ROLE_ORDER if r in g.roles]
+    previous = session.get("previous_login_at")
     return render_template("main/index.html", role_counts=role_counts, recent=recent,
-                           my_roles=my_roles, user=current_user)
+                           my_roles=my_roles, user=current_user,
+                           previous_login=datetime.fromisoformat(previous) if previous else None)
 
 
 @bp.route("/healthz")

@@ -32,7 +32,7 @@ def test_each_demo_role_signs_in_sees_its_navigation_and_switches_language(open_
             assert not page.locator("[data-testid=main-nav]").is_visible()
             w.shot(f"{role}-home-{name}-menu-closed")
             page.click(".navbar-toggler")
-            page.locator("[data-testid=main-nav]").wait_for(state="visible")
+            page.locator("#nav.show").wait_for()  # the opening animation has finished
         assert nav_items(page) == NAV[role]
         w.shot(f"{role}-home-{name}-zh")
 
@@ -41,7 +41,7 @@ def test_each_demo_role_signs_in_sees_its_navigation_and_switches_language(open_
         assert page.locator("html").get_attribute("lang") == "en"
         if viewport is PHONE:
             page.click(".navbar-toggler")
-            page.locator("[data-testid=main-nav]").wait_for(state="visible")
+            page.locator("#nav.show").wait_for()
         assert nav_items(page)[0] == "Home"
         w.shot(f"{role}-home-{name}-en")
         page.click("button[name=language][value=zh]")
