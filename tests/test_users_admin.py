@@ -215,3 +215,14 @@ def test_personal_data_in_the_audit_trail_is_masked_for_auditors(app, world, log
     export = auditor.get("/audit/export.csv").get_data(as_text=True)
     assert "139****1111" in export and "13900001111" not in export
     assert "13900001111" in admin.get("/audit/export.csv").get_data(as_text=True)
+
+
+def test_phone_numbers_as_people_write_them(app, world, login_as):
+    admin = login_as("admin")
+    for typed, stored, username in (("+86 139-0000-3333", "13900003333", "plus86"),
+                                    ("8613900004444", "13900004444", "cc86"),
+                                    ("139 0000 5555", "13900005555", "spaced")):
+        response = admin.submit("/accounts/users/new", _new_user_form(username=username, phone=typed))
+        assert response.status_code == 302, typed
+        with app.app_context():
+            assert db.session.scalar(sa.select(User.phone).where(User.username == username)) == stored
