@@ -1,5 +1,6 @@
 """CSRF on every POST, security headers, cookies, request limits, health check."""
 
+import re
 
 from tests.conftest import PASSWORD
 
@@ -77,9 +78,14 @@ def test_security_headers_on_pages(client):
 
 def test_no_inline_script_or_style_in_pages(world, login_as):
     client = login_as("admin")
-    for url in ("/", "/accounts/users", "/audit/", "/login"):
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+    inline_handler = re.compile(r"\son[a-z]+\s*=", re.I)
+    for url in ("/", "/accounts/users", "/audit/", "/login", f"/accounts/users/{world.users['volunteer']}",
+                f"/accounts/users/{world.users['volunteer']}/edit", "/accounts/users/new", "/logout"):
         html = client.get(url).get_data(as_text=True)
-        assert "<script>" not in html and " style=" not in html and "onclick=" not in html
+        assert not inline_script.search(html), url
+        assert not inline_handler.search(html), url
+        assert " style=" not in html and "javascript:" not in html, url
 
 
 def test_signed_in_pages_are_not_cached(world, login_as):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import abort, g, session
 from flask_login import current_user
 
-from charity.accounts.models import Community, Membership, Role
+from charity.accounts.models import Membership, Role
 from charity.extensions import db, login_manager
 
 
@@ -139,7 +139,6 @@ def switchable_communities():
 
 
 __all__ = [
-    "Community",
     "mask_personal",
     "phone_for_viewer",
     "sees_personal_data",
