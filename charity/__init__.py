@@ -57,6 +57,11 @@ def _load_config(app, test_config):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    from charity.accounts.auth import parse_networks
+
+    # Fail at start-up, not at the first sign-in, when the setting is malformed.
+    app.config["LOGIN_TRUSTED_NETWORKS"] = parse_networks(app.config["LOGIN_TRUSTED_NETWORKS"])
+
 
 def _normalise_database_url(url):
     """Use psycopg 3 for PostgreSQL whatever spelling the URL uses."""

@@ -55,6 +55,17 @@ def register(app):
         db.session.commit()
         click.echo(f"Admin '{username.lower()}' created in {community.name} ({community.slug}).")
 
+    @app.cli.command("unlock-address")
+    @click.argument("address")
+    def unlock_address(address):
+        """Lift the sign-in lock of a client address (a service centre behind one address
+        locked out by someone's mistakes). Account locks are lifted by staff in the app."""
+        from charity.accounts import auth
+
+        removed = auth.clear_address_lock(address)
+        db.session.commit()
+        click.echo(f"Sign-in counts for {auth.address_key(address)} cleared ({removed} row).")
+
     @app.cli.command("demo")
     def demo():
         """Load the Dongyi demo community (idempotent) and print its sign-ins."""

@@ -25,8 +25,9 @@ def lock_row(model, ident):
     )
 
 
-def insert_ignore(model, **values):
-    """INSERT the row unless one with the same unique key exists (no error either way)."""
+def dialect_insert(model):
+    """An INSERT with ``on_conflict_do_nothing`` / ``on_conflict_do_update`` (an upsert),
+    which both databases support with the same syntax."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return insert(model)

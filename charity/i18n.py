@@ -44,7 +44,8 @@ ROLE_LABELS = {
 ROLE_DESCRIPTIONS = {
     "admin": _l("As service-centre staff you manage the community's user accounts and roles, "
                 "unlock accounts and set temporary passwords, and can read the audit trail."),
-    "council": _l("As a council member you can see who holds which role in the community."),
+    "council": _l("As a council member you can see who holds which role in the community "
+                  "and read the audit trail."),
     "leader": _l("As a team leader you will log your team's activities here."),
     "auditor": _l("As an auditor you can read the user list and the whole audit trail, "
                   "and export it as CSV."),

@@ -57,9 +57,9 @@ MATRIX = {
     ("accounts.user_reactivate", "POST"): rule(allowed={"admin"}, ok=REDIRECT, other=MISSING),
     ("accounts.user_unlock", "POST"): rule(allowed={"admin"}, ok=REDIRECT, other=MISSING),
     ("accounts.user_reset_password", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE, other=MISSING),
-    ("audit.index", "GET"): rule(allowed={"admin", "auditor"}),
-    ("audit.detail", "GET"): rule(allowed={"admin", "auditor"}, other=MISSING),
-    ("audit.export", "GET"): rule(allowed={"admin", "auditor"}),
+    ("audit.index", "GET"): rule(allowed={"admin", "council", "auditor"}),
+    ("audit.detail", "GET"): rule(allowed={"admin", "council", "auditor"}, other=MISSING),
+    ("audit.export", "GET"): rule(allowed={"admin", "council", "auditor"}),
 }
 
 

@@ -18,7 +18,7 @@ def extracted(tmp_path_factory):
     out = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
         [sys.executable, "-c", "from babel.messages.frontend import main; main()",
-         "extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "--no-location",
+         "extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "-k", "lazy_ngettext:1,2", "--no-location",
          "-o", str(out), "."],
         cwd=ROOT, check=True, capture_output=True,
     )

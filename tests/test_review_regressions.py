@@ -256,3 +256,146 @@ def test_truncate_of_the_audit_trail_is_refused(app, world):
             db.session.execute(sa.text("TRUNCATE audit_event"))
         db.session.rollback()
         assert count_rows(app, AuditEvent) > 0
+
+
+# -- second review ---------------------------------------------------------------------
+
+
+def test_a_locked_address_counts_against_no_account(app, world):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    attacker = app.test_client()
+    for name in ("x1", "x2", "x3", "x4"):
+        attacker.login(name, "bad-pass-1")
+    for _ in range(10):
+        assert attacker.login("council", "bad-pass-1").status_code == 429
+    other_place = app.test_client()
+    response = other_place.submit("/login", {"username": "council", "password": PASSWORD},
+                                  environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == "council")) is None
+
+
+def test_the_try_that_reaches_the_limit_locks_and_staff_see_it(app, world, login_as, client):
+    from charity.accounts import auth
+
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit - 1):
+        client.login("leader", "bad-pass-1")
+    last = client.login("leader", "bad-pass-1").get_data(as_text=True)
+    assert "账号现已被锁定" in last
+    with app.app_context():
+        assert auth.is_account_locked("leader")
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.locked"))
+        assert event.actor_label == "anonymous" and event.object_label == "用户3"
+    assert "解锁登录" in login_as("admin").get(f"/accounts/users/{world.users['leader']}").get_data(as_text=True)
+    assert client.login("leader").status_code == 429
+
+
+def test_the_right_password_on_the_last_try_gets_in(app, world, client):
+    from charity.accounts import auth
+
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1):
+        client.login("leader", "bad-pass-1")
+    assert client.login("leader").status_code == 302
+    with app.app_context():
+        assert not auth.is_account_locked("leader")
+
+
+def test_a_lock_shorter_than_the_window_really_ends(app, world, client):
+    from datetime import timedelta
+
+    from charity.models_base import utcnow
+
+    app.config["LOGIN_LOCK_MINUTES"] = 1
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        client.login("leader", "bad-pass-1")
+    with app.app_context():
+        row = db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == "leader"))
+        row.locked_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    response = client.login("leader", "bad-pass-1")
+    assert response.status_code == 401 and "账号现已被锁定" not in response.get_data(as_text=True)
+
+
+def test_a_failed_commit_at_sign_in_signs_nobody_in(app, world, monkeypatch):
+    import charity.accounts.views as views
+
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(views, "record", broken)
+    client = app.test_client()
+    assert client.login("council").status_code == 500
+    assert client.get("/").status_code == 302
+
+
+def test_trusted_networks_from_the_environment(tmp_path, monkeypatch):
+    from charity import create_app
+
+    monkeypatch.setenv("CHARITY_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CHARITY_LOGIN_TRUSTED_NETWORKS", "192.168.10.0/24, 10.0.0.0/8")
+    networks = create_app({"SECRET_KEY": "x"}).config["LOGIN_TRUSTED_NETWORKS"]
+    assert [str(n) for n in networks] == ["192.168.10.0/24", "10.0.0.0/8"]
+    monkeypatch.setenv("CHARITY_LOGIN_TRUSTED_NETWORKS", "192.168.10.0/24,office")
+    with pytest.raises(ValueError, match="office"):
+        create_app({"SECRET_KEY": "x"})
+
+
+def test_operator_lifts_an_address_lock(app, world, runner):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
+    client = app.test_client()
+    for name in ("x1", "x2", "x3"):
+        client.login(name, "bad-pass-1")
+    assert client.login("council").status_code == 429
+    result = runner.invoke(args=["unlock-address", "127.0.0.1"])
+    assert result.exit_code == 0, result.output
+    assert client.login("council").status_code == 302
+
+
+@pytest.mark.parametrize("address,key", [
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("::ffff:192.0.2.1", "192.0.2.1"),
+    ("192.0.2.1", "192.0.2.1"),
+    ("not-an-ip", "not-an-ip"),
+])
+def test_address_keys(app, address, key):
+    from charity.accounts.auth import address_key
+
+    assert address_key(address) == key
+
+
+def test_the_previous_persons_language_does_not_stick(app, world):
+    client = app.test_client()
+    client.login("council")
+    client.submit("/language", {"language": "en", "next": "/"})
+    client.submit("/logout")
+    client.login("auditor")
+    assert "首页" in client.get("/").get_data(as_text=True)
+
+
+def test_password_change_does_not_extend_the_absolute_limit(app, world, login_as):
+    client = login_as("leader")
+    with client.session_transaction() as sess:
+        sess["login_at"] -= 3600
+        started = sess["login_at"]
+    client.submit("/account/password", {"current": PASSWORD, "password": "newpass2027",
+                                        "confirm": "newpass2027"})
+    with client.session_transaction() as sess:
+        assert sess["login_at"] == started
+
+
+def test_no_tries_warning_for_a_deactivated_account(app, world, make_user, client):
+    make_user(world.a, "volunteer", username="gone", active=False)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1):
+        body = client.login("gone").get_data(as_text=True)
+    assert "此账号已停用" in body and "再输错" not in body
+
+
+def test_wtforms_messages_are_chinese_too(world, login_as):
+    admin = login_as("admin")
+    body = admin.submit("/accounts/users/new", {
+        "username": "newbie", "display_name": "新人", "roles": ["god"], "locale": "",
+        "password": "start2026", "confirm": "start2026"}).get_data(as_text=True)
+    assert "不是此项的有效选项" in body and "not a valid choice" not in body
+    assert "不是有效的日期" in login_as("auditor").get("/audit/?date_from=2026-13-45").get_data(as_text=True)

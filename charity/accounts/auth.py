@@ -11,13 +11,21 @@ from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from charity.accounts.models import LoginThrottle, User
-from charity.dbutil import insert_ignore
+from charity.dbutil import dialect_insert
 from charity.errors import AccountLocked, CharityError
 from charity.extensions import db
-from charity.models_base import utcnow
+from charity.models_base import UTCDateTime, utcnow
 
-#: Checked when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+#: Checked when the name is unknown, so a wrong name takes as long as a wrong password
+#: (one per hash method, made on first use).
+_DUMMY_HASHES = {}
+
+
+def _dummy_hash():
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 class InvalidCredentials(CharityError):
@@ -52,7 +60,8 @@ def configure_login_manager(manager):
     manager.login_view = "accounts.login"
     manager.login_message = _l("Please sign in to see this page.")
     manager.login_message_category = "info"
-    manager.session_protection = "basic"
+    # Session versions do the protecting; "fresh" logins are not used.
+    manager.session_protection = None
 
     @manager.user_loader
     def load_user(token):
@@ -91,50 +100,76 @@ def _where(scope, key):
     return (LoginThrottle.scope == scope) & (LoginThrottle.key == key)
 
 
-def _count_attempt(scope, key, limit, now):
-    """Count one attempt against ``key``; return ``(attempts, locked_until or None)``.
+def _count_attempt(scope, key, now):
+    """Count one attempt against ``key`` in a single upsert; return ``(attempts,
+    locked_until)``. A window that is over, or a lock that has run out, starts afresh.
 
-    The count is one UPDATE, so concurrent attempts can never slip past the limit; the
-    password is checked only after the attempt is counted.
+    One statement, so concurrent attempts each see their own count and none slips past
+    the limit; and it works when the row was deleted a moment ago (a sign-in succeeded).
     """
     cfg = current_app.config
-    insert_ignore(LoginThrottle, scope=scope, key=key, failures=0, window_started_at=now)
-    # A new window once the old one is over and no lock is running.
+    table = LoginThrottle
+    stale = sa.or_(
+        table.window_started_at < now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
+        sa.and_(table.locked_until.is_not(None), table.locked_until <= now),
+    )
+    stmt = dialect_insert(table).values(scope=scope, key=key, failures=1, window_started_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.scope, table.key],
+        set_={
+            "failures": sa.case((stale, 1), else_=table.failures + 1),
+            "window_started_at": sa.case((stale, sa.literal(now, UTCDateTime())),
+                                         else_=table.window_started_at),
+            "locked_until": sa.case((stale, sa.null()), else_=table.locked_until),
+        },
+    ).returning(table.failures, table.locked_until)
+    return db.session.execute(stmt).one()
+
+
+def _lock(scope, key, until):
     db.session.execute(
-        sa.update(LoginThrottle)
-        .where(_where(scope, key),
-               LoginThrottle.window_started_at < now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
-               sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now))
-        .values(failures=0, window_started_at=now, locked_until=None)
+        sa.update(LoginThrottle).where(_where(scope, key)).values(locked_until=until)
         .execution_options(synchronize_session=False)
     )
-    failures, locked_until = db.session.execute(
-        sa.update(LoginThrottle).where(_where(scope, key))
-        .values(failures=LoginThrottle.failures + 1)
-        .returning(LoginThrottle.failures, LoginThrottle.locked_until)
-        .execution_options(synchronize_session=False)
-    ).one()
-    if locked_until is not None and locked_until > now:
-        return failures, locked_until
-    if failures > limit:
-        locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-        db.session.execute(
-            sa.update(LoginThrottle).where(_where(scope, key)).values(locked_until=locked_until)
-            .execution_options(synchronize_session=False)
-        )
-        return failures, locked_until
-    return failures, None
+
+
+def address_key(address):
+    """The key an address is counted under: IPv6 clients by their /64, which one client
+    can roam across; anything unparseable as itself."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return (address or "unknown")[:255]
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def parse_networks(value):
+    """``LOGIN_TRUSTED_NETWORKS`` as networks: a list, or a comma-separated string as an
+    environment variable gives it. Raises ``ValueError`` naming a bad entry."""
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    networks = []
+    for entry in value or []:
+        try:
+            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError as exc:
+            raise ValueError(f"LOGIN_TRUSTED_NETWORKS: {entry!r} is not a network") from exc
+    return networks
 
 
 def _address_is_trusted(address):
-    networks = current_app.config["LOGIN_TRUSTED_NETWORKS"]
+    networks = parse_networks(current_app.config["LOGIN_TRUSTED_NETWORKS"])
     if not networks or not address:
         return False
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+    return any(ip in net for net in networks)
 
 
 class Attempt:
@@ -148,29 +183,56 @@ class Attempt:
 
 
 def count_attempt(username, address):
-    """Count a sign-in attempt for this account name and client address.
+    """Count a sign-in attempt for this client address and account name.
+
+    The address is counted first: an address that is locked out counts against no
+    account, so it cannot lock out everyone's accounts. The try that reaches the account
+    limit locks the account but its password is still checked (a right one lifts the
+    lock); later tries are refused until the lock ends or staff lift it.
 
     The caller commits right after, before the (deliberately slow) password check, so
-    the count holds even if the check fails and no lock is held meanwhile.
+    the count holds whatever the check says, and no lock is held meanwhile.
 
-    :raises AccountLocked: the name or the address failed too often recently.
+    :raises AccountLocked: the address or the name failed too often recently.
     """
     cfg = current_app.config
     now = utcnow()
-    attempt = Attempt(normalise_username(username)[:255], (address or "unknown")[:255])
-    checks = [("account", attempt.account_key, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])]
-    if _address_is_trusted(address):
-        attempt.address_key = None
-    else:
-        checks.append(("address", attempt.address_key, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
-    for scope, key, limit in checks:
-        attempts, locked_until = _count_attempt(scope, key, limit, now)
+    lock_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    attempt = Attempt(normalise_username(username)[:255], None)
+
+    if not _address_is_trusted(address):
+        attempt.address_key = address_key(address)
+        failures, locked_until = _count_attempt("address", attempt.address_key, now)
+        if locked_until is None and failures > cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+            locked_until = lock_until
+            _lock("address", attempt.address_key, locked_until)
         if locked_until is not None:
             minutes = _minutes_until(locked_until, now)
-            raise AccountLocked(_lock_message(scope, minutes), minutes)
-        if scope == "account":
-            attempt.tries_left = limit - attempts
+            raise AccountLocked(_lock_message("address", minutes), minutes)
+
+    limit = cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    failures, locked_until = _count_attempt("account", attempt.account_key, now)
+    if locked_until is not None or failures > limit:
+        locked_until = locked_until or lock_until
+        minutes = _minutes_until(locked_until, now)
+        raise AccountLocked(_lock_message("account", minutes), minutes)
+    if failures == limit:
+        _lock("account", attempt.account_key, lock_until)
+        _audit_lock(attempt.account_key)
+    attempt.tries_left = limit - failures
     return attempt
+
+
+def _audit_lock(username):
+    """Staff should see who got locked out and when (only for real accounts)."""
+    from charity.audit.services import record
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        return
+    communities = user.communities()
+    record("user.locked", "user", user.id, label=user.display_name,
+           community=communities[0] if communities else None)
 
 
 def failure_warning(attempt):
@@ -214,6 +276,12 @@ def locked_account_names(usernames=None):
     return set(db.session.scalars(stmt.where(LoginThrottle.key.in_(list(usernames)))))
 
 
+def clear_address_lock(address):
+    """Forget failed sign-ins from this address; returns how many rows went."""
+    result = db.session.execute(sa.delete(LoginThrottle).where(_where("address", address_key(address))))
+    return result.rowcount
+
+
 def is_account_locked(username):
     locked_until = db.session.scalar(
         sa.select(LoginThrottle.locked_until).where(_where("account", normalise_username(username))))
@@ -227,7 +295,7 @@ def authenticate(attempt, password):
     :raises AccountInactive: right password, but the account is deactivated.
     """
     user = db.session.scalar(sa.select(User).where(User.username == attempt.account_key))
-    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
     if user is None or not ok:
         raise InvalidCredentials(_l("Wrong username or password."))
     if not user.active:

@@ -65,28 +65,36 @@ def login():
         db.session.commit()  # the attempt counts before the slow password check
         try:
             user = auth.authenticate(attempt, form.password.data)
-        except CharityError as exc:
+        except auth.InvalidCredentials as exc:
             db.session.rollback()
             form.password.errors.append(exc.message)
             warning = auth.failure_warning(attempt)
             if warning:
                 form.password.errors.append(warning)
             return render_template("accounts/login.html", form=form), 401
+        except CharityError as exc:
+            db.session.rollback()
+            form.password.errors.append(exc.message)
+            return render_template("accounts/login.html", form=form), 401
         chosen_language = session.get("lang") if session.get("lang_chosen_signed_out") else None
-        # A new session for the new identity: nothing from before sign-in carries over.
-        reset_session()
         if chosen_language:  # chosen on the sign-in page: it wins, and is saved
             user.locale = chosen_language
-        login_user(user)
-        start_session()
-        if user.last_login_at is not None:  # shown on the home page, to notice strangers
-            session["previous_login_at"] = user.last_login_at.isoformat()
+        previous_login = user.last_login_at
         user.last_login_at = utcnow()
         communities = user.communities()
-        session["community_id"] = communities[0].id if communities else None
         record("session.login", "user", user.id, actor=user, label=user.display_name,
                community=communities[0] if communities else None)
-        db.session.commit()
+        db.session.commit()  # before the session changes: a failed commit signs nobody in
+        # A new session for the new identity: nothing from before sign-in carries over,
+        # not even the previous person's language unless chosen just now.
+        reset_session()
+        if not chosen_language:
+            session.pop("lang", None)
+        login_user(user)
+        start_session()
+        session["community_id"] = communities[0].id if communities else None
+        if previous_login is not None:  # shown on the home page, to notice strangers
+            session["previous_login_at"] = previous_login.isoformat()
         if user.must_change_password:
             flash(_("Please choose a new password before you continue."), "warning")
             return redirect(url_for("accounts.password", next=safe_next(form.next.data)))
@@ -147,9 +155,13 @@ def password():
         else:
             auth.attempt_succeeded(attempt)
             db.session.commit()
-            # Other sessions ended with the version bump; this one continues under the new one.
+            # Other sessions ended with the version bump; this one continues under the
+            # new one, with its original sign-in time (the absolute limit still counts).
+            login_at = session.get("login_at")
             login_user(user)
             start_session()
+            if login_at:
+                session["login_at"] = login_at
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
@@ -254,7 +266,7 @@ def user_detail(user_id):
 
 def _render_detail(user, reset_form, status=200):
     history = []
-    if has_role("admin", "auditor"):
+    if has_role("admin", "council", "auditor"):
         history = db.session.scalars(
             filtered_events(g.community, object_type="user", object_id=str(user.id)).limit(10)).all()
     return render_template(

@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "user.unlock": _l("Sign-in unlocked"),
     "session.login": _l("Signed in"),
     "session.logout": _l("Signed out"),
+    "user.locked": _l("Sign-in locked after failed tries"),
 }
 
 OBJECT_LABELS = {
@@ -80,7 +81,11 @@ def object_label(object_type):
 
 
 def actor_label(label):
-    return _l("Command line") if label == "cli" else label
+    if label == "cli":
+        return _l("Command line")
+    if label == "anonymous":
+        return _l("Not signed in")
+    return label
 
 
 def register_filters(app):

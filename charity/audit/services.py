@@ -47,10 +47,14 @@ def record(action, object_type, object_id=None, *, before=None, after=None,
         community = getattr(g, "community", None)
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
+    if actor is not None:
+        actor_label = actor.username
+    else:  # the command line, or a request by someone not signed in (a failed sign-in)
+        actor_label = "anonymous" if has_request_context() else "cli"
     event = AuditEvent(
         community_id=community.id if community is not None else None,
         actor_id=actor.id if actor is not None else None,
-        actor_label=actor.username if actor is not None else "cli",
+        actor_label=actor_label,
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),

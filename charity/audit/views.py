@@ -43,7 +43,7 @@ def _query_from(form):
 
 
 @bp.route("/")
-@requires("admin", "auditor")
+@requires("admin", "council", "auditor")
 def index():
     form = AuditFilterForm(request.args)
     stmt = _query_from(form)
@@ -53,7 +53,7 @@ def index():
 
 
 @bp.route("/<id:event_id>")
-@requires("admin", "auditor")
+@requires("admin", "council", "auditor")
 def detail(event_id):
     event = get_scoped_or_404(AuditEvent, event_id)
     rows = field_rows(mask_personal(event.before), mask_personal(event.after))
@@ -69,7 +69,7 @@ def _json(data):
 
 
 @bp.route("/export.csv")
-@requires("admin", "auditor")
+@requires("admin", "council", "auditor")
 def export():
     """The filtered trail as CSV (UTF-8 with BOM so spreadsheet programs show Chinese)."""
     form = AuditFilterForm(request.args)

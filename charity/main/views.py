@@ -30,7 +30,7 @@ def index():
         )
         counts = dict(rows.all())
         role_counts = {r: counts.get(r, 0) for r in ROLE_ORDER}
-    if has_role("admin", "auditor"):
+    if has_role("admin", "council", "auditor"):
         recent = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.community_id == g.community.id,
                                         ~AuditEvent.action.startswith("session."))

@@ -6,7 +6,7 @@ from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 
 NAV = {
     "admin": ["首页", "用户", "审计日志"],
-    "council": ["首页", "用户"],
+    "council": ["首页", "用户", "审计日志"],
     "leader": ["首页"],
     "auditor": ["首页", "用户", "审计日志"],
     "merchant": ["首页"],
