@@ -155,3 +155,35 @@ def test_phone_users_list_is_readable(open_page):
     assert w.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     w.shot("audit-phone")
     assert w.errors == []
+
+
+def test_a_mistyping_volunteer_is_warned_then_unlocked_by_staff(open_page):
+    w = open_page(PHONE)
+    page = w.page
+    for attempt in range(1, 6):
+        sign_in(w, "volunteer", "wrong-pass-1")
+        if attempt == 4:
+            assert "再输错 1 次" in page.content()
+            w.shot("volunteer-one-try-left-phone")
+    assert "账号现已被锁定" in page.content()
+    sign_in(w, "volunteer")
+    assert "社区党群服务中心为您解锁" in page.content()
+    w.shot("volunteer-locked-phone")
+
+    staff = open_page()
+    sign_in(staff, "admin")
+    staff.page.goto("/accounts/users")
+    staff.page.select_option("select[name=status]", "locked")
+    staff.page.click("button:has-text('筛选')")
+    staff.page.wait_for_load_state()
+    rows = staff.page.locator("tbody tr")
+    assert rows.count() == 1 and "volunteer" in rows.first.inner_text()
+    staff.shot("admin-locked-users")
+    staff.page.click("tbody >> text=volunteer")
+    staff.page.click("button:has-text('解锁登录')")
+    staff.page.wait_for_load_state()
+    assert "已解除此账号的登录锁定" in staff.page.content()
+
+    sign_in(w, "volunteer")
+    assert page.url.endswith("/")
+    assert w.errors == [] and staff.errors == []
