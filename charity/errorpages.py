@@ -6,11 +6,13 @@ an error never leaves a partial write behind.
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from charity.errors import CharityError
 from charity.extensions import db
+from charity.security import to_sign_in_after_expiry
 
 PAGES = {
     400: (_l("The request could not be understood"),
@@ -48,15 +50,18 @@ def register(app):
         if request.content_length and not request.form and not request.files:
             # The body arrived but could not be decoded (not UTF-8, say): not an expiry.
             return _render(400)
+        db.session.rollback()
         if request.endpoint == "accounts.login":
             # A sign-in page left open past its session: just offer the form again.
-            db.session.rollback()
             flash(_l("The sign-in page had expired. Please sign in again."), "warning")
             return redirect(url_for("accounts.login", next=request.form.get("next") or None))
+        if not current_user.is_authenticated:
+            # The session (and its token) is gone: sign in again, then back to the form.
+            return to_sign_in_after_expiry()
         return _render(
             400, _l("This form has expired"),
-            _l("The page was open for a long time, or cookies are blocked, so the form's security "
-               "token was missing. Nothing was saved. Please go back, reload the page and send it again."),
+            _l("The page was open for a long time, or you signed out on another device, so "
+               "this form was not saved. Please go back, reload the page and send it again."),
         )
 
     @app.errorhandler(CharityError)

@@ -14,6 +14,10 @@ CSP = (
 )
 
 
+#: Never worth returning to after signing in.
+_NOT_A_DESTINATION = ("/logout", "/login")
+
+
 def is_safe_next(target):
     """True when ``target`` is a path on this site.
 
@@ -27,6 +31,8 @@ def is_safe_next(target):
     if not target.startswith("/") or target.startswith("//"):
         return False
     parts = urlsplit(target)
+    if parts.path in _NOT_A_DESTINATION:
+        return False
     return not parts.scheme and not parts.netloc
 
 
@@ -63,10 +69,7 @@ def enforce_session_limits():
         logout_user()
         reset_session()
         g.pop("_login_user", None)
-        flash(_("Your session has ended. Please sign in again."), "warning")
-        if request.method == "GET" and request.endpoint != "accounts.login":
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return redirect(url_for("accounts.login"))
+        return to_sign_in_after_expiry()
     if now - last_seen >= 30:
         session["last_seen"] = now
     return None
@@ -89,6 +92,21 @@ def enforce_password_change():
     if request.method == "GET":
         return redirect(url_for("accounts.password", next=request.full_path.rstrip("?")))
     return redirect(url_for("accounts.password"))
+
+
+def to_sign_in_after_expiry():
+    """Send someone whose session ended to the sign-in page, and back afterwards. A form
+    sent after the session ended was not saved: say so, and return to the form's page."""
+    if request.method == "GET":
+        flash(_("Your session has ended. Please sign in again."), "warning")
+        target = request.full_path.rstrip("?")
+    else:
+        flash(_("Your session had ended, so what you sent was not saved. Please sign in "
+                "and fill in the form again."), "warning")
+        target = request.path
+    if request.endpoint in ("accounts.login", "accounts.logout") or not is_safe_next(target):
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", next=target))
 
 
 def set_security_headers(response):

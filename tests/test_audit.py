@@ -100,11 +100,11 @@ def test_filters(app, world, login_as):
     admin.submit(f"/accounts/users/{world.users['council']}/unlock")
     client = login_as("auditor")
     html = rows_of(client.get("/audit/?action=user.unlock"))
-    assert "user.unlock" in html and "user.create" not in html
+    assert "解锁登录" in html and "创建用户" not in html
     html = rows_of(client.get(f"/audit/?object_type=user&object_id={world.users['council']}"))
-    assert "user.unlock" in html
+    assert "解锁登录" in html
     html = rows_of(client.get("/audit/?actor=admin&action=session.login"))
-    assert "session.login" in html and "user.unlock" not in html
+    assert ">登录</td>" in html and "解锁登录" not in html
     assert client.get("/audit/?action=no.such.action").status_code == 400
     html = rows_of(client.get("/audit/?actor=nobody"))
     assert "没有符合条件的记录" in html
@@ -116,14 +116,14 @@ def test_date_filter_and_bad_dates(app, world, login_as):
 
     today = date.today()
     html = rows_of(client.get(f"/audit/?date_from={today - timedelta(days=1)}&date_to={today + timedelta(days=1)}"))
-    assert "user.create" in html
+    assert "创建用户" in html
     html = rows_of(client.get("/audit/?date_from=2020-01-01&date_to=2020-01-02"))
-    assert "user.create" not in html
+    assert "创建用户" not in html
     response = client.get("/audit/?date_from=not-a-date")
     assert response.status_code == 400
     response = client.get("/audit/?date_from=2026-05-02&date_to=2026-05-01")
     assert response.status_code == 400
-    assert "结束日期早于开始日期" in response.get_data(as_text=True)
+    assert "截止日期早于起始日期" in response.get_data(as_text=True)
 
 
 def test_detail_shows_before_and_after(app, world, login_as):
@@ -153,10 +153,11 @@ def test_csv_export(app, world, login_as):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0][0] == "编号"
-    actions = [row[3] for row in rows[1:]]
+    actions = [row[5] for row in rows[1:]]
     assert "user.create" in actions and "session.login" in actions
-    formula_row = next(row for row in rows if row[3] == "test.formula")
-    assert formula_row[5] == "'=1+2"  # spreadsheet formulas are neutralised
+    assert "创建用户" in [row[4] for row in rows[1:]]
+    formula_row = next(row for row in rows if row[5] == "test.formula")
+    assert formula_row[7] == "'=1+2"  # spreadsheet formulas are neutralised
     filtered = client.get("/audit/export.csv?action=session.login").get_data(as_text=True)
     filtered_rows = list(csv.reader(io.StringIO(filtered.lstrip("\ufeff"))))
-    assert len(filtered_rows) > 1 and {row[3] for row in filtered_rows[1:]} == {"session.login"}
+    assert len(filtered_rows) > 1 and {row[5] for row in filtered_rows[1:]} == {"session.login"}

@@ -399,3 +399,46 @@ def test_wtforms_messages_are_chinese_too(world, login_as):
         "password": "start2026", "confirm": "start2026"}).get_data(as_text=True)
     assert "不是此项的有效选项" in body and "not a valid choice" not in body
     assert "不是有效的日期" in login_as("auditor").get("/audit/?date_from=2026-13-45").get_data(as_text=True)
+
+
+# -- second walkthrough ----------------------------------------------------------------
+
+
+def test_a_form_sent_after_the_session_ended_says_it_was_not_saved(app, world, login_as):
+    import time
+
+    admin = login_as("admin")
+    with admin.session_transaction() as sess:
+        sess["last_seen"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    response = admin.submit("/accounts/users/new", {"username": "late", "display_name": "迟到",
+                                                    "roles": ["volunteer"], "password": "start2026",
+                                                    "confirm": "start2026"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/accounts/users/new"
+    assert "没有保存" in admin.get("/login").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.username == "late")) is None
+
+
+def test_the_home_page_asks_for_no_apology(client):
+    client.get("/")
+    assert "请登录后查看此页面" not in client.get("/login").get_data(as_text=True)
+    client.get("/accounts/users")
+    assert "请登录后查看此页面" in client.get("/login").get_data(as_text=True)
+
+
+def test_signing_in_never_lands_on_sign_out(world, client):
+    response = client.submit("/login", {"username": "council", "password": PASSWORD, "next": "/logout"})
+    assert response.headers["Location"] == "/"
+
+
+def test_no_deactivate_button_on_ones_own_page(world, login_as):
+    page = login_as("admin").get(f"/accounts/users/{world.users['admin']}").get_data(as_text=True)
+    assert "/deactivate" not in page
+
+
+def test_the_forced_change_asks_for_the_temporary_password(app, world, make_user):
+    make_user(world.a, "volunteer", username="granny2", must_change_password=True)
+    client = app.test_client()
+    client.login("granny2")
+    assert "临时密码（工作人员给您的密码）" in client.get("/account/password").get_data(as_text=True)

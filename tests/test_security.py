@@ -24,15 +24,14 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, world, login_as):
         url = _url(rule, world)
         for client in (anonymous, admin):
             response = client.post(url, data={"username": "admin", "password": PASSWORD})
-            if rule.endpoint == "accounts.login":
-                # an expired sign-in page simply comes back, with a word why
-                assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-                if client is anonymous:
-                    assert "登录页面已过期" in client.get("/login").get_data(as_text=True)
-                    assert client.get("/").status_code == 302  # not signed in
+            if client is anonymous or rule.endpoint == "accounts.login":
+                # no session, or an expired sign-in page: back to signing in, with a word why
+                assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
                 continue
             assert response.status_code == 400, (url, response.status_code)
-            assert "表单已失效" in response.get_data(as_text=True)
+            assert "表单已过期" in response.get_data(as_text=True)
+    assert anonymous.get("/").status_code == 302  # the anonymous posts signed nobody in
+    assert "登录页面已过期" in anonymous.get("/login").get_data(as_text=True)
     # and nothing happened: the admin is still signed in, the volunteer still active
     assert admin.get("/").status_code == 200
     assert app.test_client().login("volunteer").status_code == 302

@@ -60,6 +60,18 @@ def configure_login_manager(manager):
     manager.login_view = "accounts.login"
     manager.login_message = _l("Please sign in to see this page.")
     manager.login_message_category = "info"
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        # The home page needs no "please sign in" message: that is what people expect.
+        from flask import flash, redirect, request, url_for
+
+        from charity.security import is_safe_next
+
+        if request.path != "/":
+            flash(manager.login_message, manager.login_message_category)
+        target = request.full_path.rstrip("?")
+        return redirect(url_for(manager.login_view, next=target if is_safe_next(target) else None))
     # Session versions do the protecting; "fresh" logins are not used.
     manager.session_protection = None
 
@@ -241,8 +253,11 @@ def failure_warning(attempt):
         return None
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
     if attempt.tries_left == 0:
-        return ngettext("The account is now locked for %(num)d minute.",
-                        "The account is now locked for %(num)d minutes.", minutes)
+        return ngettext(
+            "The account is now locked for %(num)d minute. The community service centre can "
+            "unlock it sooner.",
+            "The account is now locked for %(num)d minutes. The community service centre can "
+            "unlock it sooner.", minutes)
     return ngettext(
         "After %(num)d more wrong try the account locks for %(minutes)d minutes.",
         "After %(num)d more wrong tries the account locks for %(minutes)d minutes.",

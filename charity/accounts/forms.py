@@ -55,7 +55,7 @@ def new_password_fields(label=None):
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        _l("Repeat the new password"),
+        _l("Repeat the password"),
         validators=[DataRequired(message=REQUIRED),
                     EqualTo("password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},

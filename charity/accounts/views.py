@@ -38,6 +38,7 @@ from charity.accounts.forms import (
     UserSearchForm,
 )
 from charity.accounts.models import ROLE_ORDER, Membership, Role, User
+from charity.audit.models import AuditEvent
 from charity.audit.services import filtered_events, record
 from charity.errors import AccountLocked, CharityError, DuplicateUsername
 from charity.extensions import db
@@ -132,6 +133,8 @@ def logout():
 @login_required
 def password():
     form = ChangePasswordForm()
+    if current_user.must_change_password:
+        form.current.label.text = _("Temporary password (the one you were given)")
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
@@ -268,7 +271,8 @@ def _render_detail(user, reset_form, status=200):
     history = []
     if has_role("admin", "council", "auditor"):
         history = db.session.scalars(
-            filtered_events(g.community, object_type="user", object_id=str(user.id)).limit(10)).all()
+            filtered_events(g.community, object_type="user", object_id=str(user.id))
+            .where(~AuditEvent.action.startswith("session.")).limit(10)).all()
     return render_template(
         "accounts/user_detail.html",
         user=user,
@@ -365,6 +369,7 @@ def user_reset_password(user_id):
         db.session.commit()
         flash(_("Temporary password set. The user must change it at the next sign-in."), "success")
         return redirect(url_for("accounts.user_detail", user_id=user.id))
+    flash(_("The temporary password was not set: please correct the form."), "danger")
     return _render_detail(user, form, 422)
 
 

@@ -1,11 +1,11 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from charity.accounts.forms import choices
-from charity.audit.labels import ACTION_LABELS, OBJECT_LABELS
+from charity.audit.labels import ACTION_LABELS, OBJECT_LABELS, object_label
 from charity.forms import BaseForm, strip
 
 #: Dates outside this range are typing mistakes (and overflow date arithmetic).
@@ -18,11 +18,16 @@ def _plausible_date(form, field):
 
 
 def _action_choices():
-    return choices([("", _l("All actions"))] + sorted(ACTION_LABELS.items(), key=lambda kv: kv[0]))
+    """All actions, grouped under what they act on (用户, 登录 ...)."""
+    options = [SelectChoice("", _l("All actions"))]
+    for code, label in sorted(ACTION_LABELS.items()):
+        options.append(SelectChoice(code, label, optgroup=object_label(code.split(".")[0])))
+    return options
 
 
 def _object_choices():
-    return choices([("", _l("All types"))] + sorted(OBJECT_LABELS.items(), key=lambda kv: kv[0]))
+    types = sorted((k, v) for k, v in OBJECT_LABELS.items() if k != "session")  # a group only
+    return choices([("", _l("All types"))] + types)
 
 
 class AuditFilterForm(BaseForm):

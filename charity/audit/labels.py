@@ -20,6 +20,7 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "community": _l("Community"),
     "user": _l("User"),
+    "session": _l("Sign-in"),
 }
 
 #: Names of the fields kept in before/after snapshots.
@@ -48,6 +49,8 @@ def register(actions=None, objects=None, fields=None):
 def _value(key, value):
     from charity.i18n import LANGUAGE_NAMES, role_label
 
+    if key == "locale" and not value:
+        return _l("Follow the browser")
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):

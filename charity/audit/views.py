@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from charity.accounts.access import get_scoped_or_404, mask_personal, requires
 from charity.audit.forms import AuditFilterForm
-from charity.audit.labels import action_label, field_rows
+from charity.audit.labels import action_label, actor_label, field_rows, object_label
 from charity.audit.models import AuditEvent
 from charity.audit.services import filtered_events
 from charity.extensions import db
@@ -76,9 +76,9 @@ def export():
     stmt = _query_from(form)
     if stmt is None:
         return render_template("audit/index.html", form=form, page=None, args={}), 400
-    header = [_("ID"), _("Time (Asia/Shanghai)"), _("Who"), _("Action"), _("Record type"),
-              _("Record number"), _("Before"), _("After"), _("IP address"), _("Description"),
-              _("Record name")]
+    header = [_("ID"), _("Time (Asia/Shanghai)"), _("Who"), _("Username"), _("Action"),
+              _("Action code"), _("Record type"), _("Record number"), _("Record name"),
+              _("Before"), _("After"), _("IP address")]
     tz = local_zone()
 
     def rows():
@@ -90,15 +90,16 @@ def export():
             writer.writerow([
                 event.id,
                 event.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                _cell(event.actor.display_name if event.actor else actor_label(event.actor_label)),
                 _cell(event.actor_label),
+                _cell(action_label(event.action)),
                 _cell(event.action),
-                _cell(event.object_type),
+                _cell(object_label(event.object_type)),
                 _cell(event.object_id),
+                _cell(event.object_label),
                 _cell(_json(event.before)),
                 _cell(_json(event.after)),
                 _cell(event.address),
-                _cell(action_label(event.action)),
-                _cell(event.object_label),
             ])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
