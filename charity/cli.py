@@ -3,6 +3,7 @@
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from charity.extensions import db
@@ -18,7 +19,7 @@ def register(app):
     def init_db():
         """Create or migrate the database to the newest schema."""
         upgrade_to_head()
-        click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+        click.echo(_("Database ready: %(url)s", url=db.engine.url.render_as_string(hide_password=True)))
 
     @app.cli.command("create-admin")
     @click.option("--community", "slug", required=True, help="Short name of the community, e.g. dongyi.")
@@ -38,13 +39,13 @@ def register(app):
 
         upgrade_to_head()
         if not password_is_strong(password):
-            raise click.ClickException("The password needs at least 8 characters, letters and digits.")
+            raise click.ClickException(_("At least 8 characters, with letters and digits."))
         try:
             community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
             if community is None:
                 if not community_name:
-                    raise click.ClickException(
-                        f"No community '{slug}'. Give --community-name to create it.")
+                    raise click.ClickException(_(
+                        "No community %(slug)s. Give --community-name to create it.", slug=slug))
                 community = services.create_community(name=community_name, slug=slug,
                                                       street=street, district=district)
             services.create_user(community, username=username, display_name=display_name,
@@ -53,7 +54,8 @@ def register(app):
             db.session.rollback()
             raise click.ClickException(str(exc.message)) from exc
         db.session.commit()
-        click.echo(f"Admin '{username.lower()}' created in {community.name} ({community.slug}).")
+        click.echo(_("Admin %(username)s created in %(community)s (%(slug)s).",
+                     username=username.lower(), community=community.name, slug=community.slug))
 
     @app.cli.command("unlock-address")
     @click.argument("address")
@@ -64,7 +66,8 @@ def register(app):
 
         removed = auth.clear_address_lock(address)
         db.session.commit()
-        click.echo(f"Sign-in counts for {auth.address_key(address)} cleared ({removed} row).")
+        click.echo(_("Failed sign-ins from %(address)s forgotten (%(rows)d record).",
+                     address=auth.address_key(address), rows=removed))
 
     @app.cli.command("demo")
     def demo():
@@ -80,7 +83,7 @@ def register(app):
             db.session.rollback()
             raise click.ClickException(str(exc.message)) from exc
         db.session.commit()
-        click.echo("Demo community 东怡社区 (dongyi) is ready. Sign in at /login with "
-                   f"password {demo_data.DEMO_PASSWORD} (unless since changed) as:")
+        click.echo(_("Demo community 东怡社区 (dongyi) is ready. Sign in at /login with the "
+                     "password %(password)s (unless since changed) as:", password=demo_data.DEMO_PASSWORD))
         for username, role in logins:
             click.echo(f"  {username:<10} {role_label(role)}")

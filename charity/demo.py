@@ -2,6 +2,7 @@
 changes nothing that is already there. Later modules add their demo data here."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from charity.accounts import services
 from charity.accounts.models import Community, User
@@ -37,6 +38,7 @@ def load():
             services.create_user(community, username=username, display_name=name, phone=phone,
                                  password=DEMO_PASSWORD, roles=[role], must_change_password=False)
         elif community.id not in {m.community_id for m in user.memberships}:
-            raise CharityError(f"'{username}' is a real account outside the demo community; "
-                               "the demo is meant for an empty database.")
+            raise CharityError(_l(
+                "%(username)s is a real account outside the demo community; the demo is meant "
+                "for an empty database.", username=username))
     return [(username, role) for username, role, _name, _phone in DEMO_USERS]

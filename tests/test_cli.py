@@ -16,7 +16,7 @@ def _counts(app):
 def test_init_db_is_repeatable(runner):
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "Database ready" in result.output
+    assert "数据库已就绪" in result.output
     assert runner.invoke(args=["init-db"]).exit_code == 0
 
 

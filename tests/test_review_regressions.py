@@ -233,7 +233,7 @@ def test_demo_refuses_a_database_with_a_real_admin(app, runner, make_community, 
     make_user(other, "admin", username="admin")
     before = count_rows(app, User)
     result = runner.invoke(args=["demo"])
-    assert result.exit_code != 0 and "real account" in result.output
+    assert result.exit_code != 0 and "真实账号" in result.output
     assert count_rows(app, User) == before
     with app.app_context():
         assert db.session.scalar(sa.select(Community).where(Community.slug == "dongyi")) is None
