@@ -442,3 +442,20 @@ def test_the_forced_change_asks_for_the_temporary_password(app, world, make_user
     client = app.test_client()
     client.login("granny2")
     assert "临时密码（工作人员给您的密码）" in client.get("/account/password").get_data(as_text=True)
+
+
+def test_old_counts_are_forgotten(app, world, client):
+    from datetime import timedelta
+
+    from charity.models_base import utcnow
+
+    for name in ("made-up-1", "made-up-2"):
+        client.login(name, "bad-pass-1")
+    with app.app_context():
+        for row in db.session.scalars(sa.select(LoginThrottle)):
+            row.window_started_at = utcnow() - timedelta(days=2)
+        db.session.commit()
+    client.login("council")
+    with app.app_context():
+        keys = set(db.session.scalars(sa.select(LoginThrottle.key)))
+    assert "made-up-1" not in keys and "made-up-2" not in keys

@@ -138,6 +138,17 @@ def _count_attempt(scope, key, now):
     return db.session.execute(stmt).one()
 
 
+def _forget_old_counts(now):
+    """Counts of made-up names and passing addresses would pile up for ever: drop those
+    whose window ended a day ago and that hold no running lock."""
+    db.session.execute(
+        sa.delete(LoginThrottle).where(
+            LoginThrottle.window_started_at < now - timedelta(days=1),
+            sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+    )
+
+
 def _lock(scope, key, until):
     db.session.execute(
         sa.update(LoginThrottle).where(_where(scope, key)).values(locked_until=until)
@@ -211,6 +222,7 @@ def count_attempt(username, address):
     now = utcnow()
     lock_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
     attempt = Attempt(normalise_username(username)[:255], None)
+    _forget_old_counts(now)
 
     if not _address_is_trusted(address):
         attempt.address_key = address_key(address)

@@ -134,7 +134,7 @@ class LoginThrottle(db.Model):
     scope: Mapped[str] = mapped_column(sa.String(10))
     key: Mapped[str] = mapped_column(sa.String(255))
     failures: Mapped[int] = mapped_column(default=0)
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (

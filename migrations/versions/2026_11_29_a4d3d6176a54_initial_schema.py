@@ -80,6 +80,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_throttle')),
     sa.UniqueConstraint('scope', 'key', name=op.f('uq_login_throttle_scope_key'))
     )
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_throttle_window_started_at'), ['window_started_at'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=40), nullable=False),
@@ -150,6 +153,9 @@ def downgrade():
     drop_append_only_triggers('audit_event')
     op.drop_table('audit_event')
     op.drop_table('user_account')
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_throttle_window_started_at'))
+
     op.drop_table('login_throttle')
     op.drop_table('community')
     if op.get_bind().dialect.name == 'postgresql':
