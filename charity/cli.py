@@ -4,6 +4,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_migrate import upgrade
 
 from charity.extensions import db
@@ -66,8 +67,9 @@ def register(app):
 
         removed = auth.clear_address_lock(address)
         db.session.commit()
-        click.echo(_("Failed sign-ins from %(address)s forgotten (%(rows)d record).",
-                     address=auth.address_key(address), rows=removed))
+        click.echo(ngettext("Failed sign-ins from %(address)s forgotten (%(num)d record).",
+                            "Failed sign-ins from %(address)s forgotten (%(num)d records).",
+                            removed, address=auth.address_key(address)))
 
     @app.cli.command("demo")
     def demo():

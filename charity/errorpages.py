@@ -4,7 +4,7 @@ Each request commits once in its view; on any error the session is rolled back h
 an error never leaves a partial write behind.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from charity.errors import CharityError
 from charity.extensions import db
-from charity.security import to_sign_in_after_expiry
+from charity.security import safe_next, to_sign_in
 
 PAGES = {
     400: (_l("The request could not be understood"),
@@ -47,17 +47,26 @@ def _render(code, title=None, message=None):
 def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        db.session.rollback()
         if request.content_length and not request.form and not request.files:
             # The body arrived but could not be decoded (not UTF-8, say): not an expiry.
             return _render(400)
-        db.session.rollback()
+        if request.endpoint == "accounts.language":
+            # Nothing to lose: go back; the next click carries a fresh token.
+            return redirect(safe_next(request.form.get("next")))
+        if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return _render(400, _l("This form has expired"), _l(
+                "The browser sent no cookie with this form, so it could not be checked and "
+                "nothing was saved. Please allow cookies for this site, reload the page and "
+                "send it again."))
         if request.endpoint == "accounts.login":
-            # A sign-in page left open past its session: just offer the form again.
+            if current_user.is_authenticated:  # an old sign-in tab: already signed in
+                return redirect(url_for("main.index"))
             flash(_l("The sign-in page had expired. Please sign in again."), "warning")
             return redirect(url_for("accounts.login", next=request.form.get("next") or None))
         if not current_user.is_authenticated:
             # The session (and its token) is gone: sign in again, then back to the form.
-            return to_sign_in_after_expiry()
+            return to_sign_in()
         return _render(
             400, _l("This form has expired"),
             _l("The page was open for a long time, or you signed out on another device, so "

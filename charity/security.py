@@ -14,10 +14,6 @@ CSP = (
 )
 
 
-#: Never worth returning to after signing in.
-_NOT_A_DESTINATION = ("/logout", "/login")
-
-
 def is_safe_next(target):
     """True when ``target`` is a path on this site.
 
@@ -31,8 +27,6 @@ def is_safe_next(target):
     if not target.startswith("/") or target.startswith("//"):
         return False
     parts = urlsplit(target)
-    if parts.path in _NOT_A_DESTINATION:
-        return False
     return not parts.scheme and not parts.netloc
 
 
@@ -69,7 +63,7 @@ def enforce_session_limits():
         logout_user()
         reset_session()
         g.pop("_login_user", None)
-        return to_sign_in_after_expiry()
+        return to_sign_in(_("Your session has ended. Please sign in again."))
     if now - last_seen >= 30:
         session["last_seen"] = now
     return None
@@ -94,19 +88,45 @@ def enforce_password_change():
     return redirect(url_for("accounts.password"))
 
 
-def to_sign_in_after_expiry():
-    """Send someone whose session ended to the sign-in page, and back afterwards. A form
-    sent after the session ended was not saved: say so, and return to the form's page."""
+def to_sign_in(get_message=None):
+    """Send a visitor who is not (or no longer) signed in to the sign-in page, and back
+    afterwards.
+
+    A GET comes back to the same address. A form sent without a session was not saved:
+    say so, and come back to the page the form was on (the form's own address may take
+    POST only).
+    """
     if request.method == "GET":
-        flash(_("Your session has ended. Please sign in again."), "warning")
+        if get_message:
+            flash(get_message, "warning")
         target = request.full_path.rstrip("?")
     else:
         flash(_("Your session had ended, so what you sent was not saved. Please sign in "
                 "and fill in the form again."), "warning")
-        target = request.path
+        rule = request.url_rule
+        target = request.path if rule is not None and "GET" in rule.methods else _referring_path()
     if request.endpoint in ("accounts.login", "accounts.logout") or not is_safe_next(target):
         return redirect(url_for("accounts.login"))
     return redirect(url_for("accounts.login", next=target))
+
+
+def _referring_path():
+    """The path of the page a form was sent from, when that page is on this site."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def after_sign_in(target):
+    """Where to go once signed in: ``target`` if it is a page of this site worth going
+    back to (never the sign-in or sign-out page itself), else the home page."""
+    if is_safe_next(target) and urlsplit(target).path not in ("/login", "/logout"):
+        return target
+    return url_for("main.index")
 
 
 def set_security_headers(response):

@@ -193,10 +193,16 @@ def test_trusted_network_is_not_address_throttled(app, world):
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
     app.config["LOGIN_TRUSTED_NETWORKS"] = ["10.0.0.0/8"]
     office = app.test_client()
+    inside = {"REMOTE_ADDR": "10.1.1.1"}
     for name in ("a1", "a2", "a3", "a4"):
-        office.login(name, "bad-pass-1", )
+        assert office.submit("/login", {"username": name, "password": "bad-pass-1"},
+                             environ_base=inside).status_code == 401
     assert office.submit("/login", {"username": "council", "password": PASSWORD},
-                         environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
+                         environ_base=inside).status_code == 302
+    outside = app.test_client()
+    for name in ("a1", "a2", "a3"):
+        outside.login(name, "bad-pass-1")
+    assert outside.login("council").status_code == 429
 
 
 def test_language_chosen_on_the_sign_in_page_is_kept(app, world):
@@ -324,7 +330,7 @@ def test_a_failed_commit_at_sign_in_signs_nobody_in(app, world, monkeypatch):
     def broken(*args, **kwargs):
         raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(views, "record", broken)
+    monkeypatch.setattr(views, "record_for_user", broken)
     client = app.test_client()
     assert client.login("council").status_code == 500
     assert client.get("/").status_code == 302
@@ -459,3 +465,85 @@ def test_old_counts_are_forgotten(app, world, client):
     with app.app_context():
         keys = set(db.session.scalars(sa.select(LoginThrottle.key)))
     assert "made-up-1" not in keys and "made-up-2" not in keys
+
+
+# -- third review ----------------------------------------------------------------------
+
+
+def test_a_running_lock_outlives_its_window(app, world, client):
+    from datetime import timedelta
+
+    from charity.models_base import utcnow
+
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        client.login("leader", "bad-pass-1")
+    with app.app_context():
+        row = db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == "leader"))
+        row.window_started_at = utcnow() - timedelta(minutes=16)
+        row.locked_until = utcnow() + timedelta(minutes=9)
+        db.session.commit()
+    assert client.login("leader").status_code == 429
+
+
+def test_expiry_on_a_post_only_route_returns_to_the_page_of_the_form(app, world, login_as):
+    import time
+
+    admin = login_as("admin")
+    page = f"/accounts/users/{world.users['volunteer']}"
+    with admin.session_transaction() as sess:
+        sess["last_seen"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    response = admin.submit(f"{page}/unlock", headers={"Referer": f"http://localhost{page}"})
+    assert response.headers["Location"] == f"/login?next={page}"
+    # and with no referrer, simply the sign-in page (never a POST-only address)
+    admin2 = login_as("admin")
+    with admin2.session_transaction() as sess:
+        sess["last_seen"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    assert admin2.submit(f"{page}/unlock").headers["Location"] == "/login"
+
+
+def test_signed_out_elsewhere_then_a_post_says_not_saved(app, world):
+    phone, desk = app.test_client(), app.test_client()
+    phone.login("admin")
+    desk.login("admin")
+    token = phone.csrf_token()
+    desk.submit("/logout")
+    response = phone.post(f"/accounts/users/{world.users['volunteer']}/unlock", data={"csrf_token": token})
+    assert response.headers["Location"] == "/login"
+    assert "没有保存" in phone.get("/login").get_data(as_text=True)
+
+
+def test_language_buttons_on_the_sign_in_page_keep_the_destination(client):
+    response = client.submit("/language", {"language": "en", "next": "/login?next=/accounts/users"})
+    assert response.headers["Location"] == "/login?next=/accounts/users"
+
+
+def test_an_old_sign_in_tab_of_a_signed_in_user(world, login_as):
+    client = login_as("council")
+    response = client.post("/login", data={"username": "council", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+    assert "登录页面已过期" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_language_click_after_the_session_was_lost(client):
+    client.get("/login")
+    with client.session_transaction() as sess:
+        sess.clear()
+    response = client.post("/language", data={"language": "en", "next": "/login"})
+    assert response.headers["Location"] == "/login"
+
+
+def test_no_lock_event_when_the_last_try_is_right(app, world, client):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1):
+        client.login("leader", "bad-pass-1")
+    assert client.login("leader").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.locked")) is None
+
+
+def test_a_lock_of_a_shared_account_shows_in_both_communities(app, world, shared_admin, client):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        client.login("other_admin", "bad-pass-1")
+    with app.app_context():
+        communities = set(db.session.scalars(
+            sa.select(AuditEvent.community_id).where(AuditEvent.action == "user.locked")))
+    assert communities == {world.a, world.b}

@@ -20,11 +20,18 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, world, login_as):
     rules = list(post_rules(app))
     assert len(rules) >= 8
     anonymous, admin = app.test_client(), login_as("admin")
+    anonymous.get("/login")  # a visitor with a session cookie, as any browser has
     for rule in rules:
         url = _url(rule, world)
         for client in (anonymous, admin):
             response = client.post(url, data={"username": "admin", "password": PASSWORD})
-            if client is anonymous or rule.endpoint == "accounts.login":
+            if rule.endpoint == "accounts.language":
+                assert response.status_code == 302  # nothing to lose: straight back
+                continue
+            if rule.endpoint == "accounts.login" and client is admin:
+                assert response.headers["Location"] == "/"  # an old sign-in tab: already in
+                continue
+            if client is anonymous:
                 # no session, or an expired sign-in page: back to signing in, with a word why
                 assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
                 continue
@@ -35,6 +42,11 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, world, login_as):
     # and nothing happened: the admin is still signed in, the volunteer still active
     assert admin.get("/").status_code == 200
     assert app.test_client().login("volunteer").status_code == 302
+
+
+def test_a_form_without_any_cookie_explains_cookies(app, world):
+    response = app.test_client().post("/accounts/users/1/unlock", data={"x": "1"})
+    assert response.status_code == 400 and "Cookie" in response.get_data(as_text=True)
 
 
 def test_a_token_from_another_session_is_refused(app, world):

@@ -63,15 +63,12 @@ def configure_login_manager(manager):
 
     @manager.unauthorized_handler
     def unauthorized():
+        from flask import request
+
+        from charity.security import to_sign_in
+
         # The home page needs no "please sign in" message: that is what people expect.
-        from flask import flash, redirect, request, url_for
-
-        from charity.security import is_safe_next
-
-        if request.path != "/":
-            flash(manager.login_message, manager.login_message_category)
-        target = request.full_path.rstrip("?")
-        return redirect(url_for(manager.login_view, next=target if is_safe_next(target) else None))
+        return to_sign_in(None if request.path == "/" else manager.login_message)
     # Session versions do the protecting; "fresh" logins are not used.
     manager.session_protection = None
 
@@ -121,9 +118,10 @@ def _count_attempt(scope, key, now):
     """
     cfg = current_app.config
     table = LoginThrottle
-    stale = sa.or_(
-        table.window_started_at < now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
-        sa.and_(table.locked_until.is_not(None), table.locked_until <= now),
+    # A lock runs its full time, however old the window; without a lock the window rules.
+    stale = sa.case(
+        (table.locked_until.is_not(None), table.locked_until <= now),
+        else_=table.window_started_at < now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
     )
     stmt = dialect_insert(table).values(scope=scope, key=key, failures=1, window_started_at=now)
     stmt = stmt.on_conflict_do_update(
@@ -242,21 +240,20 @@ def count_attempt(username, address):
         raise AccountLocked(_lock_message("account", minutes), minutes)
     if failures == limit:
         _lock("account", attempt.account_key, lock_until)
-        _audit_lock(attempt.account_key)
     attempt.tries_left = limit - failures
     return attempt
 
 
-def _audit_lock(username):
-    """Staff should see who got locked out and when (only for real accounts)."""
-    from charity.audit.services import record
-
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None:
+def audit_failure(attempt):
+    """After a wrong password: if that try locked a real account, staff should see who
+    got locked out and when, in every community the account belongs to."""
+    if attempt.tries_left != 0:
         return
-    communities = user.communities()
-    record("user.locked", "user", user.id, label=user.display_name,
-           community=communities[0] if communities else None)
+    from charity.audit.services import record_for_user
+
+    user = db.session.scalar(sa.select(User).where(User.username == attempt.account_key))
+    if user is not None:
+        record_for_user("user.locked", user)
 
 
 def failure_warning(attempt):

@@ -140,9 +140,10 @@ def _guard_last_admin(community, user):
     raise LastAdminError(_l("The community must keep at least one active service-centre staff account."))
 
 
-def update_user(community, user, *, display_name, phone, locale, roles, actor=None):
+def update_user(community, user, *, roles, profile=None, actor=None):
     """Change a member's roles in ``community`` (other communities' roles are untouched)
-    and, for an account of this community only, their name, phone and language.
+    and, with ``profile`` (``display_name``, ``phone``, ``locale``; None leaves them),
+    for an account of this community only, their name, phone and language.
 
     An empty ``roles`` removes a shared account from this community.
 
@@ -154,8 +155,7 @@ def update_user(community, user, *, display_name, phone, locale, roles, actor=No
     db.session.expire(user)  # read it again now that concurrent changes are excluded
     before = _profile(user, community)
     shared = belongs_elsewhere(community, user)
-    display_name = (display_name or "").strip()
-    if (display_name, phone or None, locale or None) != (user.display_name, user.phone, user.locale):
+    if profile is not None:
         _only_here(community, user)
     if not roles and not shared:
         raise ValidationFailed(_l("Choose at least one role, or deactivate the account."))
@@ -168,9 +168,10 @@ def update_user(community, user, *, display_name, phone, locale, roles, actor=No
             db.session.delete(membership)
     for role in wanted - set(current):
         db.session.add(Membership(user=user, community=community, role=Role(role)))
-    user.display_name = display_name
-    user.phone = phone or None
-    user.locale = locale or None
+    if profile is not None:
+        user.display_name = (profile["display_name"] or "").strip()
+        user.phone = profile["phone"] or None
+        user.locale = profile["locale"] or None
     db.session.flush()
     db.session.refresh(user, ["memberships"])
     after = _profile(user, community)

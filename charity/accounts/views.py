@@ -39,12 +39,12 @@ from charity.accounts.forms import (
 )
 from charity.accounts.models import ROLE_ORDER, Membership, Role, User
 from charity.audit.models import AuditEvent
-from charity.audit.services import filtered_events, record
+from charity.audit.services import filtered_events, record_for_user
 from charity.errors import AccountLocked, CharityError, DuplicateUsername
 from charity.extensions import db
 from charity.models_base import utcnow
 from charity.pagination import paginate, query_args
-from charity.security import reset_session, safe_next, start_session
+from charity.security import after_sign_in, reset_session, safe_next, start_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -52,7 +52,7 @@ bp = Blueprint("accounts", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(after_sign_in(request.args.get("next")))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -66,16 +66,15 @@ def login():
         db.session.commit()  # the attempt counts before the slow password check
         try:
             user = auth.authenticate(attempt, form.password.data)
-        except auth.InvalidCredentials as exc:
-            db.session.rollback()
-            form.password.errors.append(exc.message)
-            warning = auth.failure_warning(attempt)
-            if warning:
-                form.password.errors.append(warning)
-            return render_template("accounts/login.html", form=form), 401
         except CharityError as exc:
             db.session.rollback()
             form.password.errors.append(exc.message)
+            if isinstance(exc, auth.InvalidCredentials):  # not for a deactivated account
+                auth.audit_failure(attempt)
+                db.session.commit()
+                warning = auth.failure_warning(attempt)
+                if warning:
+                    form.password.errors.append(warning)
             return render_template("accounts/login.html", form=form), 401
         chosen_language = session.get("lang") if session.get("lang_chosen_signed_out") else None
         if chosen_language:  # chosen on the sign-in page: it wins, and is saved
@@ -83,8 +82,7 @@ def login():
         previous_login = user.last_login_at
         user.last_login_at = utcnow()
         communities = user.communities()
-        record("session.login", "user", user.id, actor=user, label=user.display_name,
-               community=communities[0] if communities else None)
+        record_for_user("session.login", user, actor=user)
         db.session.commit()  # before the session changes: a failed commit signs nobody in
         # A new session for the new identity: nothing from before sign-in carries over,
         # not even the previous person's language unless chosen just now.
@@ -98,8 +96,8 @@ def login():
             session["previous_login_at"] = previous_login.isoformat()
         if user.must_change_password:
             flash(_("Please choose a new password before you continue."), "warning")
-            return redirect(url_for("accounts.password", next=safe_next(form.next.data)))
-        return redirect(safe_next(form.next.data))
+            return redirect(url_for("accounts.password", next=after_sign_in(form.next.data)))
+        return redirect(after_sign_in(form.next.data))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -121,7 +119,7 @@ def logout():
         abort(400)
     user = current_user._get_current_object()
     auth.end_all_sessions(user)
-    record("session.logout", "user", user.id, actor=user, label=user.display_name)
+    record_for_user("session.logout", user, actor=user)
     db.session.commit()
     logout_user()
     reset_session()
@@ -150,6 +148,11 @@ def password():
         except services.WrongPassword as exc:
             db.session.rollback()
             form.current.errors.append(exc.message)
+            auth.audit_failure(attempt)
+            db.session.commit()
+            warning = auth.failure_warning(attempt)
+            if warning:
+                form.current.errors.append(warning)
         except CharityError as exc:
             db.session.rollback()
             auth.attempt_succeeded(attempt)
@@ -298,11 +301,10 @@ def user_edit(user_id):
         if not shared:
             form.locale.data = user.locale or ""
     if form.validate_on_submit():
-        profile = ({"display_name": user.display_name, "phone": user.phone, "locale": user.locale}
-                   if shared else {"display_name": form.display_name.data, "phone": form.phone.data,
-                                   "locale": form.locale.data})
+        profile = None if shared else {"display_name": form.display_name.data,
+                                       "phone": form.phone.data, "locale": form.locale.data}
         try:
-            services.update_user(g.community, user, roles=form.roles.data, **profile)
+            services.update_user(g.community, user, roles=form.roles.data, profile=profile)
         except CharityError as exc:
             db.session.rollback()
             form.roles.errors.append(exc.message)

@@ -37,7 +37,9 @@ class AuditFilterForm(BaseForm):
         csrf = False
 
     actor = StringField(_l("Who (username)"), filters=[strip], validators=[Optional(), Length(max=80)])
-    action = SelectField(_l("Action"), choices=_action_choices, validators=[Optional()])
+    # Any code is accepted (older or unlabelled actions too); the list offers the known ones.
+    action = SelectField(_l("Action"), choices=_action_choices, validators=[Optional()],
+                         validate_choice=False)
     object_type = SelectField(_l("Record type"), choices=_object_choices, validators=[Optional()])
     object_id = StringField(_l("Record number"), filters=[strip], validators=[Optional(), Length(max=40)])
     date_from = DateField(_l("From"), validators=[Optional(), _plausible_date])

@@ -68,6 +68,14 @@ def record(action, object_type, object_id=None, *, before=None, after=None,
     return event
 
 
+def record_for_user(action, user, *, actor=None):
+    """Record an event about ``user``'s account (a sign-in, a lock) in every community
+    the account belongs to, so each community's staff and auditors see it."""
+    communities = user.communities() or [None]
+    for community in communities:
+        record(action, "user", user.id, community=community, actor=actor, label=user.display_name)
+
+
 def filtered_events(community, *, actor=None, action=None, object_type=None, object_id=None,
                     date_from=None, date_to=None, tz=None):
     """A query for the community's audit events, newest first, by the given filters.

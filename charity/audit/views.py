@@ -76,7 +76,8 @@ def export():
     stmt = _query_from(form)
     if stmt is None:
         return render_template("audit/index.html", form=form, page=None, args={}), 400
-    header = [_("ID"), _("Time (Asia/Shanghai)"), _("Who"), _("Username"), _("Action"),
+    header = [_("ID"), _("Time (%(zone)s)", zone=current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+              _("Name now"), _("Username at the time"), _("Action"),
               _("Action code"), _("Record type"), _("Record number"), _("Record name"),
               _("Before"), _("After"), _("IP address")]
     tz = local_zone()
