@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import abort, g, session
 from flask_login import current_user
 
-from charity.accounts.models import Membership, Role
+from charity.accounts.models import Membership, Role, User
 from charity.extensions import db, login_manager
 
 
@@ -116,16 +116,12 @@ def get_scoped_or_404(model, ident):
 
 def community_members_query(community):
     """Users holding at least one role in ``community``."""
-    from charity.accounts.models import User
-
     member_ids = sa.select(Membership.user_id).where(Membership.community_id == community.id)
     return sa.select(User).where(User.id.in_(member_ids))
 
 
 def get_member_or_404(user_id):
     """A user who belongs to the current community, or 404."""
-    from charity.accounts.models import User
-
     user = db.session.scalar(community_members_query(g.community).where(User.id == user_id))
     if user is None:
         abort(404)

@@ -290,14 +290,15 @@ def clear_account_lock(username):
     db.session.execute(sa.delete(LoginThrottle).where(_where("account", normalise_username(username))))
 
 
-def locked_account_names(usernames=None):
-    """The account names locked now (of ``usernames``, when given) — a select to use in
-    a query, or a set when names are given."""
-    stmt = sa.select(LoginThrottle.key).where(
+def locked_accounts_query():
+    """A select of the account names locked now, to use inside another query."""
+    return sa.select(LoginThrottle.key).where(
         LoginThrottle.scope == "account", LoginThrottle.locked_until > utcnow())
-    if usernames is None:
-        return stmt
-    return set(db.session.scalars(stmt.where(LoginThrottle.key.in_(list(usernames)))))
+
+
+def locked_among(usernames):
+    """Which of ``usernames`` are locked now."""
+    return set(db.session.scalars(locked_accounts_query().where(LoginThrottle.key.in_(list(usernames)))))
 
 
 def clear_address_lock(address):

@@ -223,9 +223,9 @@ def users():
     elif form.status.data == "inactive":
         stmt = stmt.where(User.active.is_(False))
     elif form.status.data == "locked":
-        stmt = stmt.where(User.username.in_(auth.locked_account_names()))
+        stmt = stmt.where(User.username.in_(auth.locked_accounts_query()))
     page = paginate(stmt)
-    locked = auth.locked_account_names([u.username for u in page.items])
+    locked = auth.locked_among(u.username for u in page.items)
     return render_template("accounts/users.html", page=page, form=form, locked=locked,
                            args=query_args(form))
 

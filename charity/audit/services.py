@@ -2,11 +2,13 @@
 :func:`record` in the same transaction as the change, so both land or neither does."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
 from flask import g, has_request_context, request
 from flask_login import current_user
 
+from charity.accounts.models import User
 from charity.audit.models import AuditEvent
 from charity.extensions import db
 
@@ -83,12 +85,6 @@ def filtered_events(community, *, actor=None, action=None, object_type=None, obj
     Dates are whole local days in ``tz`` (a ``zoneinfo`` zone; pytz zones give wrong
     offsets with ``datetime.combine``): ``date_to`` includes the whole day.
     """
-    from datetime import datetime, time, timedelta
-
-    import sqlalchemy as sa
-
-    from charity.accounts.models import User
-
     stmt = sa.select(AuditEvent).where(AuditEvent.community_id == community.id)
     if actor:
         stmt = stmt.where(sa.or_(

@@ -58,7 +58,7 @@ def detail(event_id):
     event = get_scoped_or_404(AuditEvent, event_id)
     rows = field_rows(mask_personal(event.before), mask_personal(event.after))
     return render_template("audit/detail.html", event=event, rows=rows,
-                           has_before=event.before is not None, has_after=event.after is not None)
+                           has_before=event.before is not None)
 
 
 def _json(data):
