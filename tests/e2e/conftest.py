@@ -26,6 +26,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+def _closing(app):
+    """Read each response whole and close it before werkzeug writes it.
+
+    When the browser drops a connection (it does for cached static files), werkzeug's
+    dev server can fail while draining the socket and skip closing the response, leaving
+    the static file open; the ResourceWarning then fails whichever test runs next.
+    """
+    def wrapped(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+    return wrapped
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from charity import create_app, demo
@@ -41,7 +58,7 @@ def live_server(tmp_path_factory):
         upgrade_to_head()
         demo.load()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
