@@ -3,6 +3,7 @@
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_migrate import upgrade
@@ -15,7 +16,13 @@ def upgrade_to_head():
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
+#: ``flask --app charity report …``: each domain adds its printable reports here with
+#: ``@report.command(...)`` in its own ``cli.py``, imported by :func:`register`.
+report = AppGroup("report", help="Print a report (PDF) from the command line.")
+
+
 def register(app):
+    app.cli.add_command(report)
     @app.cli.command("init-db")
     def init_db():
         """Create or migrate the database to the newest schema."""

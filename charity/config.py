@@ -57,3 +57,9 @@ LANGUAGES = ("zh", "en")
 
 #: Rows per page in list screens.
 PAGE_SIZE = 25
+
+#: TrueType font embedded in every PDF (a .ttf, or a .ttc with PDF_FONT_INDEX). None means
+#: the bundled WenQuanYi Micro Hei (charity/fonts/). OpenType/CFF fonts such as Noto CJK
+#: cannot be embedded by ReportLab.
+PDF_FONT_PATH = None
+PDF_FONT_INDEX = 0
