@@ -2,38 +2,30 @@
 the admin of community B, gets the answer this table expects.
 
 A route missing from the table fails ``test_every_route_is_in_the_matrix``: a new
-route must say here who may reach it.
+route must say who may reach it, in ``tests/access_<domain>.py`` (see ``access_rules.py``).
 """
+
+import importlib
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tests.access_rules import (
+    ACTORS,
+    EVERYONE,
+    INVALID,
+    LOGIN,
+    MISSING,
+    OK,
+    REDIRECT,
+    UNPROCESSABLE,
+    rule,
+)
 from tests.conftest import ROLES
 
-ACTORS = ("anonymous",) + ROLES + ("other_admin",)
-LOGIN = "login"  # 302 to the login page
-OK = 200
-REDIRECT = 302  # a redirect that is not to the login page
-FORBIDDEN = 403
-MISSING = 404
-INVALID = 400  # a POST reached the view and its empty form was refused
-UNPROCESSABLE = 422
-
-
-def rule(anonymous=LOGIN, allowed=(), ok=OK, denied=FORBIDDEN, other=None, data=None):
-    """Expected answers: ``allowed`` roles of A get ``ok``, other roles of A ``denied``;
-    B's admin gets ``other`` (default: the same as an admin of A)."""
-    expected = {"anonymous": anonymous}
-    for role in ROLES:
-        expected[role] = ok if role in allowed else denied
-    expected["other_admin"] = other if other is not None else expected["admin"]
-    return expected, data or {}
-
-
-EVERYONE = ROLES
-
 # (endpoint, method) -> (expected answer per actor, form data for POSTs)
-MATRIX = {
+FOUNDATION = {
     ("static", "GET"): rule(anonymous=OK, allowed=EVERYONE),
     ("main.healthz", "GET"): rule(anonymous=OK, allowed=EVERYONE),
     ("main.index", "GET"): rule(allowed=EVERYONE),
@@ -61,6 +53,22 @@ MATRIX = {
     ("audit.detail", "GET"): rule(allowed={"admin", "council", "auditor"}, other=MISSING),
     ("audit.export", "GET"): rule(allowed={"admin", "council", "auditor"}),
 }
+
+
+def _domain_tables():
+    matrix, samples = dict(FOUNDATION), {}
+    for path in sorted(Path(__file__).parent.glob("access_*.py")):
+        if path.stem == "access_rules":
+            continue
+        module = importlib.import_module(f"tests.{path.stem}")
+        overlap = set(matrix) & set(module.MATRIX)
+        assert not overlap, f"{path.name} repeats {sorted(overlap)}"
+        matrix.update(module.MATRIX)
+        samples.update(getattr(module, "SAMPLES", {}))
+    return matrix, samples
+
+
+MATRIX, SAMPLES = _domain_tables()
 
 
 def _routes(app):
@@ -91,6 +99,8 @@ def _url_values(app, world, arguments):
                     sa.select(sa.func.min(AuditEvent.id)).where(AuditEvent.community_id == world.a))
         elif name == "filename":
             values[name] = "app.css"
+        elif name in SAMPLES:
+            values[name] = SAMPLES[name](app, world)
         else:  # pragma: no cover - a new kind of argument needs a sample value here
             raise AssertionError(f"no sample value for URL argument {name!r}")
     return values

@@ -42,8 +42,21 @@ def _profile(user, community):
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
+#: Functions called with each new community, in the same transaction, so every domain
+#: can seed what a community starts with (service categories, a chart of accounts...).
+#: Register with :func:`on_community_created`; each must be idempotent.
+COMMUNITY_SEEDERS = []
+
+
+def on_community_created(func):
+    """Decorator: call ``func(community)`` whenever a community is created."""
+    if func not in COMMUNITY_SEEDERS:
+        COMMUNITY_SEEDERS.append(func)
+    return func
+
+
 def create_community(*, name, slug, street="", district="", actor=None):
-    """Create a community.
+    """Create a community, then let each domain seed it (:data:`COMMUNITY_SEEDERS`).
 
     :raises ValidationFailed: a bad or taken short name, or an empty or overlong name.
     """
@@ -60,6 +73,8 @@ def create_community(*, name, slug, street="", district="", actor=None):
     db.session.flush()
     record("community.create", "community", community.id, community=community, actor=actor,
            label=community.name, after=snapshot(community, "name", "slug", "street", "district"))
+    for seed in COMMUNITY_SEEDERS:
+        seed(community)
     return community
 
 
