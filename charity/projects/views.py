@@ -2,11 +2,13 @@
 amendment) and evidence files."""
 
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -14,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -490,11 +491,15 @@ def evidence_file(evidence_id):
     if not can_view(evidence.activity):
         abort(403)
     try:
-        path = uploads.path_of(evidence.stored_name)
-    except ValueError:
+        with open(uploads.path_of(evidence.stored_name), "rb") as fh:
+            data = fh.read()
+    except (ValueError, FileNotFoundError):
         abort(404)
-    response = send_file(path, mimetype=evidence.content_type, as_attachment=not evidence.is_image,
-                         download_name=evidence.original_name, max_age=0, conditional=False)
+    # Read whole (at most UPLOAD_MAX_BYTES) so no file stays open if the client goes away.
+    response = Response(data, mimetype=evidence.content_type)
+    disposition = "inline" if evidence.is_image else "attachment"
+    name = quote(evidence.original_name)
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{name}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
