@@ -99,7 +99,7 @@ def transition_project(project, action, *, team=None, actor=None):
     db.session.refresh(project)
     sources, target = PROJECT_TRANSITIONS[action]
     if project.state not in sources:
-        raise IllegalTransition(_l("This project cannot be %(step)s now: it is %(state)s.",
+        raise IllegalTransition(_l("Not possible now (%(step)s): the project is %(state)s.",
                                    step=PROJECT_STEP_NAMES[action], state=PROJECT_STATE_NAMES[project.state]))
     before = _project_snapshot(project)
     if action == "claim":
@@ -127,11 +127,11 @@ PROJECT_STATE_NAMES = {
 }
 
 PROJECT_STEP_NAMES = {
-    "claim": _l("claimed"),
-    "confirm": _l("confirmed"),
-    "decline": _l("declined"),
-    "complete": _l("completed"),
-    "cancel": _l("cancelled"),
+    "claim": _l("claim"),
+    "confirm": _l("confirm the claim"),
+    "decline": _l("decline the claim"),
+    "complete": _l("complete"),
+    "cancel": _l("cancel"),
 }
 
 
@@ -154,10 +154,10 @@ ACTIVITY_STATE_NAMES = {
 }
 
 ACTIVITY_STEP_NAMES = {
-    "submit": _l("submitted"),
-    "verify": _l("verified"),
-    "return": _l("returned"),
-    "supersede": _l("replaced"),
+    "submit": _l("submit"),
+    "verify": _l("verify"),
+    "return": _l("return"),
+    "supersede": _l("replace by a correction"),
 }
 
 #: Called as ``hook(activity, replaced)`` once per verification (see the module doc).
@@ -201,7 +201,7 @@ def transition_activity(activity, action, *, reason=None, actor=None):
     db.session.refresh(activity)
     sources, target = ACTIVITY_TRANSITIONS[action]
     if activity.state not in sources:
-        raise IllegalTransition(_l("This activity cannot be %(step)s now: it is %(state)s.",
+        raise IllegalTransition(_l("Not possible now (%(step)s): the activity is %(state)s.",
                                    step=ACTIVITY_STEP_NAMES[action],
                                    state=ACTIVITY_STATE_NAMES[activity.state]))
     before = _activity_snapshot(activity)

@@ -180,8 +180,8 @@ def _project_step(project, action, team=None, message=None):
         flash(exc.message, "danger")
         return redirect(url_for("projects.project_detail", project_id=project.id))
     db.session.commit()
-    flash(message() if message else _("Project %(state)s.", state=project_state_label(project.state)),
-          "success")
+    flash(message() if message else _("The project is now %(state)s.",
+                                      state=project_state_label(project.state)), "success")
     return redirect(url_for("projects.project_detail", project_id=project.id))
 
 
