@@ -121,5 +121,5 @@ MATRIX = {
     ("projects.activity_amend", "POST"): rule(allowed=MANAGERS, ok=REDIRECT, other=MISSING),
     ("projects.evidence_add", "POST"): rule(allowed=MANAGERS, ok=UNPROCESSABLE, other=MISSING),
     ("projects.evidence_file", "GET"): rule(allowed=STAFF | {"leader"}, other=MISSING),
-    ("projects.evidence_delete", "POST"): rule(allowed=MANAGERS, ok=REDIRECT, other=MISSING),
+    ("projects.evidence_remove", "POST"): rule(allowed=MANAGERS, ok=REDIRECT, other=MISSING),
 }

@@ -108,7 +108,7 @@ def test_leader_of_team_b_cannot_see_or_change_team_a(app, world, login_as):
     assert b.submit(f"/activities/{sc.activity_a}/edit", _form(sc)).status_code == 403
     assert b.submit(f"/activities/{sc.activity_a}/submit").status_code == 403
     assert b.get(f"/evidence/{sc.evidence_a}").status_code == 403
-    assert b.submit(f"/evidence/{sc.evidence_a}/delete").status_code == 403
+    assert b.submit(f"/evidence/{sc.evidence_a}/remove").status_code == 403
     assert b.get(f"/projects/{sc.project_a}/activities/new").status_code == 403
     assert b.submit(f"/teams/{sc.team_a}/members", {"volunteer_id": str(sc.lead_b)}).status_code == 403
     assert b.submit(f"/teams/{sc.team_a}/members/{sc.member_a_row}/leave").status_code == 403

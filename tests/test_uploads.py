@@ -141,12 +141,12 @@ def test_pdf_sign_in_sheet_is_kept_and_downloaded(app, login_as, sc):
     assert response.get_data() == pdf
 
 
-def test_removing_evidence_deletes_an_unshared_file(app, login_as, sc):
+def test_removing_evidence_removes_an_unshared_file(app, login_as, sc):
     leader = login_as("leader")
     with app.app_context():
         stored = db.session.get(Evidence, sc.evidence_a).stored_name
     assert stored in _stored_files(app)
-    assert leader.submit(f"/evidence/{sc.evidence_a}/delete").status_code == 302
+    assert leader.submit(f"/evidence/{sc.evidence_a}/remove").status_code == 302
     assert stored not in _stored_files(app)
     assert leader.get(f"/evidence/{sc.evidence_a}").status_code == 404
 

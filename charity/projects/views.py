@@ -505,9 +505,9 @@ def evidence_file(evidence_id):
     return response
 
 
-@bp.route("/evidence/<id:evidence_id>/delete", methods=["POST"])
+@bp.route("/evidence/<id:evidence_id>/remove", methods=["POST"])
 @requires("admin", "leader")
-def evidence_delete(evidence_id):
+def evidence_remove(evidence_id):
     evidence = _evidence_for(evidence_id)
     activity = evidence.activity
     if not teams.can_manage_team(activity.team_id):
