@@ -50,6 +50,7 @@ def test_each_demo_role_signs_in_sees_its_navigation_and_switches_language(open_
 
         if viewport is PHONE:
             page.click(".navbar-toggler")
+            page.locator("#nav.show").wait_for()  # the longer menu takes a moment to open
         page.click("[data-testid=user-menu]")
         page.click("[data-testid=logout]")
         page.wait_for_load_state()
