@@ -48,7 +48,7 @@ def test_leader_logs_submits_and_staff_verify_and_counts_move(app, world, login_
     # the volunteer on the roster sees it in their own history
     volunteer = login_as("volunteer")
     mine = volunteer.get("/me/service").get_data(as_text=True)
-    assert "周末绘本共读" in mine and 'data-testid="total-hours">1.25<' in mine
+    assert "周末绘本共读" in mine and 'data-testid="total-hours">1.25 小时<' in mine
     assert volunteer.get(f"/activities/{activity_id}").status_code == 200
 
 
