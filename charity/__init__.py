@@ -180,6 +180,12 @@ def _register_blueprints(app):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
 
+    from charity.projects.views import bp as projects_bp
+    from charity.teams.views import bp as teams_bp
+
+    app.register_blueprint(teams_bp)
+    app.register_blueprint(projects_bp)
+
 
 def _register_errorhandlers(app):
     from charity import errorpages

@@ -15,8 +15,12 @@ DATABASE_URL = None
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-#: Upload limit for a whole request; forms are small, evidence photos come later.
+#: Upload limit for a whole request (an evidence photo plus its form).
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+#: Largest evidence file accepted (a phone photo or a scanned sign-in sheet).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+#: Evidence photos are scaled down to at most this many pixels on the longer side.
+UPLOAD_IMAGE_MAX_SIDE = 2000
 #: Text fields of a form (werkzeug's own limit for non-file parts).
 MAX_FORM_MEMORY_SIZE = 512 * 1024
 

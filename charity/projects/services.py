@@ -1,0 +1,457 @@
+"""Projects and activities: the two state machines, rosters, evidence and counts.
+
+Project: published → claimed → active → completed, or cancelled (a declined claim goes
+back to published). Activity: draft → submitted → verified, or submitted → returned →
+submitted again; a verified activity is locked, corrected by an amendment that is
+verified in its place (the original becomes superseded).
+
+Later modules (points) hook into :data:`ACTIVITY_VERIFIED_HOOKS`: each is called once
+per verification, in the same transaction, as ``hook(activity, replaced)`` where
+``replaced`` is the superseded original of an amendment (else None);
+:func:`roster_difference` gives the minutes to post for a correction.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from charity.audit.services import record
+from charity.dbutil import lock_row
+from charity.errors import CharityError, ValidationFailed
+from charity.extensions import db
+from charity.models_base import utcnow
+from charity.projects.models import (
+    Activity,
+    ActivityBeneficiary,
+    ActivityKind,
+    ActivityState,
+    Attendance,
+    Evidence,
+    Project,
+    ProjectState,
+)
+from charity.teams.models import BeneficiaryGroup, Team, TeamMember, Volunteer
+from charity.teams.services import _clean_groups, _community, actor_id
+
+
+class IllegalTransition(CharityError):
+    """The object is not in a state where this step is allowed."""
+
+
+class ActivityLocked(IllegalTransition):
+    """A submitted or verified activity cannot be changed."""
+
+
+class RosterError(ValidationFailed):
+    """A roster entry that is not whole quarter hours, or a volunteer of another community."""
+
+
+class NotActiveProject(ValidationFailed):
+    """Activities are logged only against a team's active project."""
+
+
+# -- projects ----------------------------------------------------------------------------
+
+#: action -> (states it may start from, state it leads to)
+PROJECT_TRANSITIONS = {
+    "claim": ({ProjectState.published}, ProjectState.claimed),
+    "confirm": ({ProjectState.claimed}, ProjectState.active),
+    "decline": ({ProjectState.claimed}, ProjectState.published),
+    "complete": ({ProjectState.active}, ProjectState.completed),
+    "cancel": ({ProjectState.published, ProjectState.claimed, ProjectState.active},
+               ProjectState.cancelled),
+}
+
+
+def _project_snapshot(project):
+    return {"state": project.state.value, "team": project.team.name if project.team else None}
+
+
+def create_project(community, *, title, description="", target_groups=(), expected_activities=0,
+                   actor=None):
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        raise ValidationFailed(_l("Titles take 1 to 120 characters."))
+    if expected_activities is None or expected_activities < 0:
+        raise ValidationFailed(_l("The expected number of activities cannot be negative."))
+    project = Project(community_id=community.id, title=title, description=(description or "").strip(),
+                      target_groups=_clean_groups(target_groups),
+                      expected_activities=expected_activities, state=ProjectState.published,
+                      created_by_id=actor_id(actor))
+    db.session.add(project)
+    db.session.flush()
+    record("project.create", "project", project.id, community=community, actor=actor, label=project.title,
+           after={"title": project.title, "target_groups": project.target_groups,
+                  "expected_activities": project.expected_activities, "state": project.state.value})
+    return project
+
+
+def transition_project(project, action, *, team=None, actor=None):
+    """Move ``project`` one step. ``team`` is the claiming team for ``claim``.
+
+    :raises IllegalTransition: the step is not allowed from the project's state; nothing
+        changes.
+    """
+    if action not in PROJECT_TRANSITIONS:
+        raise IllegalTransition()
+    lock_row(Project, project.id)
+    db.session.refresh(project)
+    sources, target = PROJECT_TRANSITIONS[action]
+    if project.state not in sources:
+        raise IllegalTransition(_l("Not possible now (%(step)s): the project is %(state)s.",
+                                   step=PROJECT_STEP_NAMES[action], state=PROJECT_STATE_NAMES[project.state]))
+    before = _project_snapshot(project)
+    if action == "claim":
+        if team is None or team.community_id != project.community_id:
+            raise ValidationFailed(_l("Choose the team that claims the project."))
+        project.team_id = team.id
+        project.claimed_at = utcnow()
+    elif action == "decline":
+        project.team_id = None
+        project.claimed_at = None
+    project.state = target
+    db.session.flush()
+    db.session.refresh(project, ["team"])
+    record(f"project.{action}", "project", project.id, community=_community(project), actor=actor,
+           label=project.title, before=before, after=_project_snapshot(project))
+    return project
+
+
+PROJECT_STATE_NAMES = {
+    ProjectState.published: _l("published"),
+    ProjectState.claimed: _l("claimed"),
+    ProjectState.active: _l("active"),
+    ProjectState.completed: _l("completed"),
+    ProjectState.cancelled: _l("cancelled"),
+}
+
+PROJECT_STEP_NAMES = {
+    "claim": _l("claim"),
+    "confirm": _l("confirm the claim"),
+    "decline": _l("decline the claim"),
+    "complete": _l("complete"),
+    "cancel": _l("cancel"),
+}
+
+
+# -- activities --------------------------------------------------------------------------
+
+#: action -> (states it may start from, state it leads to)
+ACTIVITY_TRANSITIONS = {
+    "submit": ({ActivityState.draft, ActivityState.returned}, ActivityState.submitted),
+    "verify": ({ActivityState.submitted}, ActivityState.verified),
+    "return": ({ActivityState.submitted}, ActivityState.returned),
+    "supersede": ({ActivityState.verified}, ActivityState.superseded),
+}
+
+ACTIVITY_STATE_NAMES = {
+    ActivityState.draft: _l("draft"),
+    ActivityState.submitted: _l("submitted"),
+    ActivityState.returned: _l("returned"),
+    ActivityState.verified: _l("verified"),
+    ActivityState.superseded: _l("superseded"),
+}
+
+ACTIVITY_STEP_NAMES = {
+    "submit": _l("submit"),
+    "verify": _l("verify"),
+    "return": _l("return"),
+    "supersede": _l("replace by a correction"),
+}
+
+#: Called as ``hook(activity, replaced)`` once per verification (see the module doc).
+ACTIVITY_VERIFIED_HOOKS = []
+
+
+def roster_of(activity):
+    """``{volunteer_id: minutes}`` of an activity's roster."""
+    return {a.volunteer_id: a.minutes for a in activity.attendance}
+
+
+def roster_difference(activity):
+    """Minutes to add (or, negative, take back) per volunteer when ``activity`` replaces
+    the one it amends; for an original activity, its whole roster."""
+    new = roster_of(activity)
+    old = roster_of(activity.amends) if activity.amends_id else {}
+    diff = {v: new.get(v, 0) - old.get(v, 0) for v in set(new) | set(old)}
+    return {v: d for v, d in diff.items() if d}
+
+
+def _activity_snapshot(activity):
+    return {
+        "title": activity.title, "kind": activity.kind.value, "state": activity.state.value,
+        "starts_at": activity.starts_at, "ends_at": activity.ends_at, "place": activity.place,
+        "roster": {a.volunteer.name: a.minutes for a in activity.attendance},
+        "beneficiaries": {b.group.value: b.count for b in activity.beneficiaries},
+        "return_reason": activity.return_reason or None,
+        "amends": activity.amends_id,
+    }
+
+
+def transition_activity(activity, action, *, reason=None, actor=None):
+    """Move ``activity`` one step; for ``verify`` use :func:`verify_activity`.
+
+    :raises IllegalTransition: not allowed from the activity's state; nothing changes.
+    :raises ValidationFailed: a return without a reason, a submission without a roster.
+    """
+    if action not in ACTIVITY_TRANSITIONS:
+        raise IllegalTransition()
+    lock_row(Activity, activity.id)
+    db.session.refresh(activity)
+    sources, target = ACTIVITY_TRANSITIONS[action]
+    if activity.state not in sources:
+        raise IllegalTransition(_l("Not possible now (%(step)s): the activity is %(state)s.",
+                                   step=ACTIVITY_STEP_NAMES[action],
+                                   state=ACTIVITY_STATE_NAMES[activity.state]))
+    before = _activity_snapshot(activity)
+    if action == "submit":
+        if not activity.attendance:
+            raise ValidationFailed(_l("Add at least one volunteer to the roster before submitting."))
+        activity.submitted_at = utcnow()
+    elif action == "return":
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationFailed(_l("Say why the activity is returned."))
+        activity.return_reason = reason[:500]
+    elif action == "verify":
+        activity.verified_at = utcnow()
+        activity.verified_by_id = actor_id(actor)
+    activity.state = target
+    db.session.flush()
+    record(f"activity.{action}", "activity", activity.id, community=_community(activity), actor=actor,
+           label=activity.title, before=before, after=_activity_snapshot(activity))
+    return activity
+
+
+def verify_activity(activity, *, actor=None):
+    """Staff confirm what happened: the one place where service becomes countable.
+
+    An amendment replaces its original (which becomes superseded). Every hook in
+    :data:`ACTIVITY_VERIFIED_HOOKS` runs once, in the same transaction.
+    """
+    transition_activity(activity, "verify", actor=actor)
+    replaced = None
+    if activity.amends_id:
+        replaced = db.session.get(Activity, activity.amends_id)
+        transition_activity(replaced, "supersede", actor=actor)
+    for hook in ACTIVITY_VERIFIED_HOOKS:
+        hook(activity, replaced)
+    return activity
+
+
+def _project_for_logging(project, team_id=None):
+    if project.state != ProjectState.active or project.team_id is None:
+        raise NotActiveProject(_l("Activities can be logged only for a team's active project."))
+    return project
+
+
+def _validate_times(starts_at, ends_at):
+    if starts_at is None or ends_at is None:
+        raise ValidationFailed(_l("Give the start and the end."))
+    if ends_at <= starts_at:
+        raise ValidationFailed(_l("The end must be after the start."))
+    if ends_at - starts_at > timedelta(days=1):
+        raise ValidationFailed(_l("An activity lasts at most a day; log longer ones day by day."))
+
+
+def default_minutes(starts_at, ends_at):
+    """The activity's length, rounded to the nearest quarter hour (at least 15, at most a day)."""
+    minutes = int((ends_at - starts_at).total_seconds() // 60)
+    quarters = max(1, round(minutes / 15))
+    return min(quarters * 15, 1440)
+
+
+def _set_roster(activity, roster):
+    """Replace the roster with ``roster`` (``{volunteer_id: minutes}``)."""
+    ids = set(roster)
+    if ids:
+        found = set(db.session.scalars(sa.select(Volunteer.id).where(
+            Volunteer.id.in_(ids), Volunteer.community_id == activity.community_id)))
+        if found != ids:
+            raise RosterError(_l("A volunteer on the roster is not in this community."))
+    for minutes in roster.values():
+        if not isinstance(minutes, int) or minutes <= 0 or minutes > 1440 or minutes % 15:
+            raise RosterError(_l("Hours are given in quarter hours (0.25, 0.5, 0.75 …), at most 24."))
+    existing = {a.volunteer_id: a for a in activity.attendance}
+    for volunteer_id, row in existing.items():
+        if volunteer_id not in roster:
+            activity.attendance.remove(row)
+    for volunteer_id, minutes in roster.items():
+        if volunteer_id in existing:
+            existing[volunteer_id].minutes = minutes
+        else:
+            activity.attendance.append(Attendance(volunteer_id=volunteer_id, minutes=minutes))
+
+
+def _set_beneficiaries(activity, counts):
+    counts = {BeneficiaryGroup(g): n for g, n in counts.items() if n}
+    for n in counts.values():
+        if not isinstance(n, int) or n < 0 or n > 100000:
+            raise ValidationFailed(_l("Counts are whole numbers from 0 to 100000."))
+    existing = {b.group: b for b in activity.beneficiaries}
+    for group, row in existing.items():
+        if group not in counts:
+            activity.beneficiaries.remove(row)
+    for group, n in counts.items():
+        if group in existing:
+            existing[group].count = n
+        else:
+            activity.beneficiaries.append(ActivityBeneficiary(group=group, count=n))
+
+
+def _fill(activity, *, title, kind, starts_at, ends_at, place="", description="", roster=None,
+          beneficiaries=None):
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        raise ValidationFailed(_l("Titles take 1 to 120 characters."))
+    _validate_times(starts_at, ends_at)
+    activity.title = title
+    activity.kind = ActivityKind(kind)
+    activity.starts_at, activity.ends_at = starts_at, ends_at
+    activity.place = (place or "").strip()[:120]
+    activity.description = (description or "").strip()
+    _set_roster(activity, roster or {})
+    _set_beneficiaries(activity, beneficiaries or {})
+
+
+def create_activity(project, *, actor=None, **fields):
+    """Log a draft activity for ``project`` (which must be active).
+
+    ``fields``: title, kind, starts_at, ends_at (aware datetimes), place, description,
+    roster ``{volunteer_id: minutes}``, beneficiaries ``{group: count}``.
+    """
+    _project_for_logging(project)
+    activity = Activity(community_id=project.community_id, project_id=project.id,
+                        team_id=project.team_id, state=ActivityState.draft,
+                        created_by_id=actor_id(actor))
+    _fill(activity, **fields)
+    db.session.add(activity)
+    db.session.flush()
+    record("activity.create", "activity", activity.id, community=_community(activity), actor=actor,
+           label=activity.title, after=_activity_snapshot(activity))
+    return activity
+
+
+def update_activity(activity, *, actor=None, **fields):
+    """Change a draft or returned activity.
+
+    :raises ActivityLocked: it is submitted, verified or superseded.
+    """
+    lock_row(Activity, activity.id)
+    db.session.refresh(activity)
+    if not activity.editable:
+        raise ActivityLocked(_l("This activity is %(state)s and can no longer be changed.",
+                                state=ACTIVITY_STATE_NAMES[activity.state]))
+    before = _activity_snapshot(activity)
+    _fill(activity, **fields)
+    db.session.flush()
+    record("activity.update", "activity", activity.id, community=_community(activity), actor=actor,
+           label=activity.title, before=before, after=_activity_snapshot(activity))
+    return activity
+
+
+def open_amendment(activity):
+    return db.session.scalar(sa.select(Activity).where(
+        Activity.amends_id == activity.id,
+        Activity.state.in_([ActivityState.draft, ActivityState.submitted, ActivityState.returned])))
+
+
+def amend_activity(activity, *, actor=None):
+    """Start a correction of a verified activity: a draft copy linked to it.
+
+    :raises IllegalTransition: the activity is not verified, or a correction is open.
+    """
+    lock_row(Activity, activity.id)
+    db.session.refresh(activity)
+    if activity.state != ActivityState.verified:
+        raise IllegalTransition(_l("Only a verified activity can be corrected."))
+    if open_amendment(activity) is not None:
+        raise IllegalTransition(_l("A correction of this activity is already open."))
+    copy = Activity(community_id=activity.community_id, project_id=activity.project_id,
+                    team_id=activity.team_id, title=activity.title, kind=activity.kind,
+                    starts_at=activity.starts_at, ends_at=activity.ends_at, place=activity.place,
+                    description=activity.description, state=ActivityState.draft,
+                    amends_id=activity.id, created_by_id=actor_id(actor))
+    copy.attendance = [Attendance(volunteer_id=a.volunteer_id, minutes=a.minutes)
+                       for a in activity.attendance]
+    copy.beneficiaries = [ActivityBeneficiary(group=b.group, count=b.count)
+                          for b in activity.beneficiaries]
+    copy.evidence = [Evidence(stored_name=e.stored_name, original_name=e.original_name,
+                              content_type=e.content_type, size=e.size, uploaded_by_id=e.uploaded_by_id)
+                     for e in activity.evidence]
+    db.session.add(copy)
+    db.session.flush()
+    record("activity.amend", "activity", copy.id, community=_community(copy), actor=actor,
+           label=copy.title, after=_activity_snapshot(copy))
+    return copy
+
+
+def team_roster_candidates(activity_or_project):
+    """The team's members on the activity's day (or today), for one-tap roster filling."""
+    team = db.session.get(Team, activity_or_project.team_id)
+    members = db.session.scalars(sa.select(TeamMember).where(TeamMember.team_id == team.id)
+                                 .order_by(TeamMember.id)).all()
+    return [m for m in members if m.left_on is None] + [m for m in members if m.left_on is not None]
+
+
+def as_utc(local_naive, tz):
+    """A naive local date-time typed in a form (Asia/Shanghai) as aware UTC."""
+    return local_naive.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def period_bounds(start, end, tz):
+    """Whole local days [start, end] as a UTC half-open range."""
+    lower = datetime.combine(start, datetime.min.time(), tzinfo=tz) if start else None
+    upper = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz) if end else None
+    return lower, upper
+
+
+# -- evidence ----------------------------------------------------------------------------
+
+
+def add_evidence(activity, *, data, filename, actor=None):
+    """Check and keep an evidence file of a draft or returned activity.
+
+    The file is written only after every check passed; if the transaction later fails,
+    the view removes it again (:func:`charity.projects.uploads.remove`).
+
+    :raises InvalidUpload: not an allowed type by content, empty or too large.
+    :raises ActivityLocked: the activity can no longer be changed.
+    """
+    from charity.projects import uploads
+
+    lock_row(Activity, activity.id)
+    db.session.refresh(activity)
+    if not activity.editable:
+        raise ActivityLocked(_l("This activity is %(state)s and can no longer be changed.",
+                                state=ACTIVITY_STATE_NAMES[activity.state]))
+    content_type, stored = uploads.check(data)
+    name = uploads.store(stored, content_type)
+    evidence = Evidence(activity_id=activity.id, stored_name=name, original_name=uploads.clean_name(filename),
+                        content_type=content_type, size=len(stored), uploaded_by_id=actor_id(actor))
+    db.session.add(evidence)
+    db.session.flush()
+    record("evidence.add", "activity", activity.id, community=_community(activity), actor=actor,
+           label=activity.title, after={"file": evidence.original_name})
+    return evidence
+
+
+def remove_evidence(evidence, *, actor=None):
+    """Take a file off a draft or returned activity (the file goes when no record uses it)."""
+
+    activity = evidence.activity
+    lock_row(Activity, activity.id)
+    db.session.refresh(activity)
+    if not activity.editable:
+        raise ActivityLocked(_l("This activity is %(state)s and can no longer be changed.",
+                                state=ACTIVITY_STATE_NAMES[activity.state]))
+    name = evidence.original_name
+    stored = evidence.stored_name
+    db.session.delete(evidence)
+    db.session.flush()
+    record("evidence.remove", "activity", activity.id, community=_community(activity), actor=actor,
+           label=activity.title, before={"file": name})
+    still_used = db.session.scalar(sa.select(sa.func.count()).select_from(Evidence)
+                                   .where(Evidence.stored_name == stored))
+    return None if still_used else stored
