@@ -1,6 +1,6 @@
 """Shared fixtures: an app on a fresh database per test, clients, users per role.
 
-The suite runs on SQLite by default. Set ``CHARITY_TEST_DATABASE_URL`` (for example
+The suite runs on SQLite by default, spread over the machine's cores by pytest-xdist. Set ``CHARITY_TEST_DATABASE_URL`` (for example
 ``postgresql://postgres@127.0.0.1:5432/test``) to run the same tests on PostgreSQL; that
 database's ``public`` schema is dropped and rebuilt from the migrations first.
 """
@@ -19,7 +19,25 @@ from itsdangerous import URLSafeTimedSerializer
 from charity import create_app
 from charity.extensions import db
 
-TEST_DATABASE_URL = os.environ.get("CHARITY_TEST_DATABASE_URL")
+
+def _database_of_this_worker(url):
+    """Under pytest-xdist each worker runs on a PostgreSQL database of its own
+    (``test_gw0``, ``test_gw1``...), created beside the given one on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not url.startswith("postgres") or not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    own = f"{name}_{worker}"
+    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}):
+            conn.execute(sa.text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    return f"{base}/{own}"
+
+
+TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("CHARITY_TEST_DATABASE_URL"))
 PASSWORD = "secret2026"
 ROLES = ("admin", "council", "leader", "auditor", "merchant", "volunteer")
 
@@ -91,27 +109,75 @@ def schema_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def app(schema_template, tmp_path, monkeypatch):
-    monkeypatch.setenv("CHARITY_INSTANCE_PATH", str(tmp_path / "instance"))
-    if is_postgres():
-        url = TEST_DATABASE_URL
-    else:
-        target = tmp_path / "charity.sqlite"
-        shutil.copyfile(schema_template, target)
-        url = f"sqlite:///{target}"
-    app = create_app(base_config(url))
+@pytest.fixture(scope="session")
+def _shared_app(schema_template, tmp_path_factory):
+    """One app for the whole run: building the URL map compiles every route, which costs
+    more than most tests. Each test still gets a fresh database and instance folder, and
+    its changes to configuration and extensions are undone (see ``app``)."""
+    base = tmp_path_factory.mktemp("app")
+    database = base / "charity.sqlite"
+    url = TEST_DATABASE_URL if is_postgres() else f"sqlite:///{database}"
+    previous = os.environ.get("CHARITY_INSTANCE_PATH")
+    os.environ["CHARITY_INSTANCE_PATH"] = str(base / "instance")
+    try:
+        app = create_app(base_config(url))
+    finally:
+        if previous is None:
+            os.environ.pop("CHARITY_INSTANCE_PATH")
+        else:
+            os.environ["CHARITY_INSTANCE_PATH"] = previous
     app.test_client_class = CharityClient
-    yield app
+    return app, database
+
+
+def _fresh_sqlite(app, database, template):
     with app.app_context():
+        db.engine.dispose()
+    for leftover in (database, database.with_name(database.name + "-wal"),
+                     database.with_name(database.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, database)
+
+
+@pytest.fixture
+def app(_shared_app, schema_template, tmp_path, monkeypatch):
+    """The app on a fresh database at head, with an instance folder of this test's own."""
+    app, database = _shared_app
+    monkeypatch.setenv("CHARITY_INSTANCE_PATH", str(tmp_path / "instance"))
+    config, extensions, instance_path = dict(app.config), dict(app.extensions), app.instance_path
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not is_postgres():
+        _fresh_sqlite(app, database, schema_template)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            if is_postgres():
+                tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+                with db.engine.begin() as conn:
+                    # The append-only triggers refuse TRUNCATE too; replica mode skips them
+                    # for this cleanup connection only.
+                    conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                    conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.engine.dispose()
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        app.instance_path = instance_path
+
+
+@pytest.fixture
+def own_app(app):
+    """A new app on the test's database, for a test that adds routes of its own (the
+    shared app is past its first request, when Flask stops taking new routes)."""
+    own = create_app(base_config(app.config["DATABASE_URL"]))
+    own.test_client_class = CharityClient
+    yield own
+    with own.app_context():
         db.session.remove()
-        if is_postgres():
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                # The append-only triggers refuse TRUNCATE too; replica mode skips them
-                # for this cleanup connection only.
-                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
 
 

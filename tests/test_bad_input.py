@@ -60,8 +60,10 @@ def test_not_found_and_wrong_method_pages_are_friendly(client):
     assert client.put("/login").status_code == 405
 
 
-def test_unexpected_error_shows_the_friendly_500_and_rolls_back(app, world):
+def test_unexpected_error_shows_the_friendly_500_and_rolls_back(own_app, world):
     from charity.extensions import db
+
+    app = own_app
 
     @app.route("/_boom")
     def _boom():
