@@ -68,8 +68,8 @@ def new():
     return render_template("needs/need_form.html", form=form), status
 
 
-def _match_form(formdata=None):
-    form = MatchForm(formdata=formdata)
+def _match_form(submitted=True):
+    form = MatchForm() if submitted else MatchForm(formdata=None)
     offered = db.session.scalars(
         sa.select(Service).join(Service.partner)
         .where(Service.community_id == g.community.id, Service.active.is_(True),
@@ -91,7 +91,7 @@ def _render_need(need, match_form=None, transition_form=None, status=200):
                                                  object_id=str(need.id)).limit(20)).all()
     return render_template("needs/detail.html", need=need,
                            actions=services.allowed_actions(need),
-                           match_form=match_form or _match_form(formdata=None),
+                           match_form=match_form or _match_form(submitted=False),
                            transition_form=transition_form or TransitionForm(formdata=None),
                            history=history), status
 
@@ -107,10 +107,13 @@ def detail(need_id):
 def match(need_id):
     need = get_scoped_or_404(Need, need_id)
     form = _match_form()
-    if form.validate_on_submit() and form.service_id.data:
+    if form.validate_on_submit():
         try:
             services.transition(need, "match", service_id=form.service_id.data, note=form.note.data,
                                 meeting_id=form.meeting_id.data or None, actor=_actor())
+        except services.IllegalNeedTransition as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
         except CharityError as exc:
             db.session.rollback()
             form.service_id.errors.append(exc.message)
@@ -118,9 +121,6 @@ def match(need_id):
             db.session.commit()
             flash(_("The need is matched to %(service)s.", service=need.matched_service.name), "success")
             return redirect(url_for("needs.detail", need_id=need.id))
-    elif not form.errors:
-        form.service_id.errors.append(_("Choose a service."))
-    db.session.rollback()
     return _render_need(need, match_form=form, status=422)
 
 
@@ -134,6 +134,10 @@ def transition(need_id):
         abort(400)
     try:
         services.transition(need, form.action.data, reason=form.reason.data, actor=_actor())
+    except services.IllegalNeedTransition as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _render_need(need, status=422)
     except CharityError as exc:
         db.session.rollback()
         form.reason.errors.append(exc.message)
