@@ -292,7 +292,11 @@ def import_():
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
-        data = form.file.data.stream.read(excel.MAX_BYTES + 1)
+        upload = form.file.data
+        try:  # read one byte past the cap: enough to know the file is too large
+            data = upload.stream.read(excel.MAX_BYTES + 1)
+        finally:
+            upload.close()
         try:
             added = excel.import_workbook(g.community, data, actor=_actor())
         except excel.ImportRejected as exc:
