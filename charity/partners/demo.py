@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the demo tables read best one record a line)
 """Dongyi's resource partners, services, needs and one council meeting for the demo
 (invented, plausible names). Idempotent: nothing is added once the partners exist."""
 

@@ -11,7 +11,6 @@ Create Date: 2026-11-29 20:06:19.900464
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '37a4f145b30d'
 down_revision = 'a4d3d6176a54'
