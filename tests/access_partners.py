@@ -43,12 +43,28 @@ MATRIX = {
 }
 
 
+def _existing(app, model, **where):
+    import sqlalchemy as sa
+
+    from charity.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(sa.select(model.id).filter_by(**where).limit(1))
+
+
 def _partner(app, world):
-    return make_partner_in(app, world.a, "访问矩阵商家")
+    from charity.partners.models import Partner
+
+    return (_existing(app, Partner, community_id=world.a, name="访问矩阵商家")
+            or make_partner_in(app, world.a, "访问矩阵商家"))
 
 
 def _service(app, world):
-    return make_service_in(app, _partner(app, world), "访问矩阵服务")
+    from charity.partners.models import Service
+
+    partner = _partner(app, world)
+    return (_existing(app, Service, partner_id=partner, name="访问矩阵服务")
+            or make_service_in(app, partner, "访问矩阵服务"))
 
 
 SAMPLES = {
