@@ -34,7 +34,7 @@ def _any(label):
 
 
 class PartnerForm(BaseForm):
-    name = StringField(_l("Name"), filters=[strip],
+    name = StringField(_l("Partner name"), filters=[strip],
                        validators=[DataRequired(message=REQUIRED),
                                    Length(max=200, message=_l("At most 200 characters."))])
     kind = SelectField(_l("Kind"), choices=kind_choices)

@@ -5,12 +5,12 @@ import pytest
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 
 NAV = {
-    "admin": ["首页", "用户", "审计日志"],
-    "council": ["首页", "用户", "审计日志"],
-    "leader": ["首页"],
-    "auditor": ["首页", "用户", "审计日志"],
-    "merchant": ["首页"],
-    "volunteer": ["首页"],
+    "admin": ["首页", "资源伙伴", "需求清单", "用户", "审计日志"],
+    "council": ["首页", "资源伙伴", "需求清单", "用户", "审计日志"],
+    "leader": ["首页", "资源伙伴"],
+    "auditor": ["首页", "资源伙伴", "需求清单", "用户", "审计日志"],
+    "merchant": ["首页", "我的店铺"],
+    "volunteer": ["首页", "资源伙伴"],
 }
 ROLE_LABELS = {"admin": "服务中心工作人员", "council": "联席会成员", "leader": "团队负责人",
                "auditor": "审计人员", "merchant": "爱心商家", "volunteer": "志愿者"}
