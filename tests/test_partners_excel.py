@@ -61,12 +61,16 @@ def test_round_trip_into_an_empty_community(app, world, login_as, make_user):
     make_service_in(app, a, "爱心义剪", target_groups=["elderly", "special"], points_price=50)
     make_service_in(app, a, "停办的理发", active=False, monthly_quota=None)
     make_service_in(app, b, "院坝讲座", category="公益课堂", description="多行\n说明")
+    c = make_partner_in(app, world.a, '=HYPERLINK("http://x","点我")', address="=1+1")
+    make_service_in(app, c, "=SUM(A1:A3)")
     exported = login_as("admin").get("/partners/export.xlsx")
     assert exported.status_code == 200
     assert exported.mimetype.endswith("spreadsheetml.sheet")
     r = _upload(login_as("other_admin"), exported.get_data())
     assert r.status_code == 302, r.get_data(as_text=True)
     assert _rows(app, world.a) == _rows(app, world.b)
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.get_data()))["partners"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
 def test_auditor_export_masks_phones(app, world, login_as):

@@ -11,6 +11,7 @@ import zipfile
 from datetime import date, datetime
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -50,6 +51,18 @@ class ImportRejected(CharityError):
 # -- export ---------------------------------------------------------------------------------
 
 
+def _append(sheet, values):
+    """Append a row with every text as text: a name starting with "=" is never a formula
+    (openpyxl would write it as one; Excel would run it)."""
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"
+        cells.append(cell)
+    sheet.append(cells)
+
+
 def export_workbook(community, *, full_phones):
     """The community's partners and services as ``.xlsx`` bytes (phones masked unless
     ``full_phones``)."""
@@ -61,7 +74,7 @@ def export_workbook(community, *, full_phones):
     partners = db.session.scalars(sa.select(Partner).where(Partner.community_id == community.id)
                                   .order_by(Partner.id)).all()
     for p in partners:
-        sheet.append([p.name, p.kind.value, p.address, p.contact_person,
+        _append(sheet, [p.name, p.kind.value, p.address, p.contact_person,
                       p.phone if full_phones else mask_phone(p.phone), p.opening_hours,
                       p.joined_on, p.status.value, p.is_charity_partner, p.partner_signed_on])
     sheet = wb.create_sheet("services")
@@ -69,7 +82,7 @@ def export_workbook(community, *, full_phones):
     rows = db.session.scalars(sa.select(Service).where(Service.community_id == community.id)
                               .order_by(Service.partner_id, Service.id)).all()
     for s in rows:
-        sheet.append([s.partner.name, s.category.name, s.name, s.description, s.target_groups,
+        _append(sheet, [s.partner.name, s.category.name, s.name, s.description, s.target_groups,
                       s.schedule, s.monthly_quota, s.points_price, s.active])
     buffer = io.BytesIO()
     wb.save(buffer)
