@@ -11,9 +11,9 @@ import zipfile
 from datetime import date, datetime
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from openpyxl.cell import WriteOnlyCell
 
 from charity.audit.services import record
 from charity.errors import CharityError
