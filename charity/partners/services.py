@@ -8,6 +8,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from charity.accounts.access import has_role
 from charity.accounts.models import Community, Membership, Role, User
 from charity.accounts.services import on_community_created
 from charity.audit.services import record, snapshot
@@ -90,10 +91,6 @@ def category_by_name(community, name, *, create=False):
 # -- who sees what -------------------------------------------------------------------
 
 
-def _roles():
-    return {r.value for r in g.get("roles", frozenset())}
-
-
 def own_partner_ids_query():
     """Ids of the partners the signed-in merchant acts for, in the current community."""
     return sa.select(PartnerContact.partner_id).where(
@@ -101,11 +98,11 @@ def own_partner_ids_query():
 
 
 def reads_everything():
-    return bool(_roles() & set(READERS))
+    return has_role(*READERS)
 
 
 def sees_public_list():
-    return bool(_roles() & {"volunteer", "leader"})
+    return has_role("volunteer", "leader")
 
 
 def visible_partners():
@@ -117,7 +114,7 @@ def visible_partners():
     allowed = []
     if sees_public_list():
         allowed.append(Partner.status == PartnerStatus.active)
-    if "merchant" in _roles():
+    if has_role("merchant"):
         allowed.append(Partner.id.in_(own_partner_ids_query()))
     return stmt.where(sa.or_(*allowed)) if allowed else stmt.where(sa.false())
 
@@ -132,7 +129,7 @@ def visible_services():
     allowed = []
     if sees_public_list():
         allowed.append(sa.and_(Service.active.is_(True), Partner.status == PartnerStatus.active))
-    if "merchant" in _roles():
+    if has_role("merchant"):
         allowed.append(Service.partner_id.in_(own_partner_ids_query()))
     return stmt.where(sa.or_(*allowed)) if allowed else stmt.where(sa.false())
 

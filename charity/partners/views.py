@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from charity.accounts.access import requires, sees_personal_data
+from charity.accounts.access import get_scoped_or_404, requires, sees_personal_data
 from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
@@ -31,14 +31,6 @@ READERS = services.READERS
 
 def _visible_partner_or_404(partner_id):
     partner = db.session.scalar(services.visible_partners().where(Partner.id == partner_id))
-    if partner is None:
-        abort(404)
-    return partner
-
-
-def _admin_partner_or_404(partner_id):
-    partner = db.session.scalar(sa.select(Partner).where(Partner.community_id == g.community.id,
-                                                         Partner.id == partner_id))
     if partner is None:
         abort(404)
     return partner
@@ -127,7 +119,7 @@ def detail(partner_id):
 @bp.route("/<id:partner_id>/edit", methods=["GET", "POST"])
 @requires("admin")
 def edit(partner_id):
-    partner = _admin_partner_or_404(partner_id)
+    partner = get_scoped_or_404(Partner, partner_id)
     form = PartnerForm(obj=partner)
     _contact_choices(form)
     if request.method == "GET":
@@ -158,7 +150,7 @@ def _category_choices(form):
 @bp.route("/<id:partner_id>/services/new", methods=["GET", "POST"])
 @requires("admin")
 def service_new(partner_id):
-    partner = _admin_partner_or_404(partner_id)
+    partner = get_scoped_or_404(Partner, partner_id)
     form = ServiceForm()
     _category_choices(form)
     if form.validate_on_submit():
@@ -179,10 +171,7 @@ def service_new(partner_id):
 @bp.route("/services/<id:service_id>/edit", methods=["GET", "POST"])
 @requires("admin")
 def service_edit(service_id):
-    service = db.session.scalar(sa.select(Service).where(Service.community_id == g.community.id,
-                                                         Service.id == service_id))
-    if service is None:
-        abort(404)
+    service = get_scoped_or_404(Service, service_id)
     form = ServiceForm(obj=service)
     _category_choices(form)
     if request.method == "GET":
