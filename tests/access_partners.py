@@ -23,6 +23,8 @@ MATRIX = {
     ("partners.service_new", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE, other=MISSING),
     ("partners.service_edit", "GET"): rule(allowed={"admin"}, other=MISSING),
     ("partners.service_edit", "POST"): rule(allowed={"admin"}, ok=REDIRECT, other=MISSING),
+    ("partners.categories", "GET"): rule(allowed=READERS),
+    ("partners.categories", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE),
     ("partners.resource_list", "GET"): rule(allowed=PUBLIC),
     ("partners.resource_list_pdf", "GET"): rule(allowed=PUBLIC),
     ("partners.export", "GET"): rule(allowed=READERS),

@@ -156,3 +156,16 @@ def test_lists_search_filter_and_paginate_in_the_database(app, world, login_as):
     assert "亲子课堂" not in admin.get("/partners/services?group=elderly").get_data(as_text=True)
     assert admin.get("/partners/?q=%25&page=99999999").status_code == 200
     assert admin.get("/partners/services?category=abc&group=zzz").status_code == 200
+
+
+def test_staff_add_a_category_once(app, world, login_as):
+    admin = login_as("admin")
+    r = admin.submit("/partners/categories", {"name": "助餐服务"})
+    assert r.status_code == 302
+    assert "助餐服务" in admin.get("/partners/categories").get_data(as_text=True)
+    before = count_rows(app, ServiceCategory)
+    assert admin.submit("/partners/categories", {"name": "助餐服务"}).status_code == 422
+    assert admin.submit("/partners/categories", {"name": "x" * 61}).status_code == 422
+    assert login_as("council").submit("/partners/categories", {"name": "别的"}).status_code == 403
+    assert count_rows(app, ServiceCategory) == before
+    assert "助餐服务" not in login_as("other_admin").get("/partners/categories").get_data(as_text=True)

@@ -113,3 +113,8 @@ class ServiceSearchForm(_Search):
 
 class ImportForm(BaseForm):
     file = FileField(_l("Workbook (.xlsx)"), validators=[FileRequired(message=REQUIRED)])
+
+
+class CategoryForm(BaseForm):
+    name = StringField(_l("New category"), filters=[strip], validators=[
+        DataRequired(message=REQUIRED), Length(max=60, message=_l("At most 60 characters."))])

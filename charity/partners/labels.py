@@ -61,6 +61,7 @@ def register_filters(app):
 labels.register(
     actions={
         "partner.create": _l("Partner added"),
+        "category.create": _l("Service category added"),
         "partner.update": _l("Partner changed"),
         "partner.contacts": _l("Merchant accounts of a partner changed"),
         "service.create": _l("Service added"),
@@ -77,6 +78,7 @@ labels.register(
     },
     objects={
         "partner": _l("Partner"),
+        "category": _l("Service category"),
         "service": _l("Service"),
         "need": _l("Need"),
         "meeting": _l("Council meeting"),

@@ -88,6 +88,26 @@ def category_by_name(community, name, *, create=False):
     return category
 
 
+class DuplicateCategory(ValidationFailed):
+    """The community's list already has this category."""
+
+
+def add_category(community, name, *, actor=None):
+    """Add a category at the end of the community's list.
+
+    :raises DuplicateCategory: the list already has it.
+    """
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed(_l("Names take 1 to 60 characters."))
+    if category_by_name(community, name) is not None:
+        raise DuplicateCategory(_l("The list already has this category."))
+    category = category_by_name(community, name, create=True)
+    record("category.create", "category", category.id, community=community, actor=actor,
+           label=name, after={"name": name})
+    return category
+
+
 # -- who sees what -------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from charity.accounts.access import get_scoped_or_404, requires, sees_personal_data
+from charity.accounts.access import get_scoped_or_404, has_role, requires, sees_personal_data
 from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
@@ -14,6 +14,7 @@ from charity.models_base import utcnow
 from charity.pagination import paginate, query_args
 from charity.partners import excel, services
 from charity.partners.forms import (
+    CategoryForm,
     ImportForm,
     PartnerForm,
     PartnerSearchForm,
@@ -219,6 +220,32 @@ def service_list():
         stmt = stmt.where(Service.active.is_(False))
     page = paginate(stmt)
     return render_template("partners/services.html", page=page, form=form, args=query_args(form))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@requires(*READERS)
+def categories():
+    """The community's list of service categories; staff add to it."""
+    form = CategoryForm()
+    if request.method == "POST":
+        if not has_role("admin"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                category = services.add_category(g.community, form.name.data, actor=_actor())
+            except CharityError as exc:
+                db.session.rollback()
+                form.name.errors.append(exc.message)
+            else:
+                db.session.commit()
+                flash(_("Category %(name)s added.", name=category.name), "success")
+                return redirect(url_for("partners.categories"))
+    counts = dict(db.session.execute(
+        sa.select(Service.category_id, sa.func.count()).where(Service.community_id == g.community.id)
+        .group_by(Service.category_id)).all())
+    status = 422 if form.errors else 200
+    return render_template("partners/categories.html", form=form, counts=counts,
+                           categories=services.categories(g.community)), status
 
 
 # -- the resource service list ------------------------------------------------------------
