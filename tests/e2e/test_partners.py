@@ -41,6 +41,9 @@ def test_partner_service_match_and_resource_list(open_page):
     page.wait_for_load_state()
     assert "长者暖心面" in page.locator("[data-testid=partner-services]").inner_text()
     w.shot("partner-detail-admin")
+    page.goto("/partners/categories")
+    assert page.locator("[data-testid=categories] li").count() == 6
+    w.shot("categories-admin")
 
     page.goto("/needs/new")
     page.select_option("select[name=group]", "elderly")
@@ -122,4 +125,21 @@ def test_volunteer_reads_the_public_list_on_a_phone(open_page):
     page.goto("/partners/")
     assert "138****0001" in page.content()
     w.shot("volunteer-partners-phone")
+    assert w.errors == []
+
+
+def test_auditor_reads_needs_and_meetings_in_english_on_a_phone(open_page):
+    w = open_page(PHONE, locale="en-GB")
+    page = w.page
+    sign_in(w, "auditor")
+    page.goto("/needs/")
+    assert "Needs list" in page.content() and "Declined" in page.content()
+    assert "Record a need" not in page.content()
+    w.shot("needs-list-auditor-phone-en")
+    page.goto("/needs/meetings")
+    page.click("text=第三季度慈善联席会")
+    page.wait_for_load_state()
+    assert "Approved version 1 of the list" in page.content()
+    assert "Approve the current list" not in page.content()
+    w.shot("meeting-auditor-phone-en")
     assert w.errors == []
