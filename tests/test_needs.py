@@ -170,3 +170,17 @@ def test_meeting_form_refuses_attendees_of_another_community(app, world, login_a
     from charity.needs.models import CouncilMeeting
 
     assert count_rows(app, CouncilMeeting) == 0
+
+
+def test_staff_move_a_need_through_the_page(app, world, login_as, served):
+    need_id = _need_in_state(app, world, NeedState.matched, served)
+    admin = login_as("admin")
+    r = admin.submit(f"/needs/{need_id}/transition", {"action": "start"}, follow_redirects=True)
+    assert r.status_code == 200 and "服务中" in r.get_data(as_text=True)
+    # a second "start" is illegal: a clear message, 422, nothing changed
+    r = admin.submit(f"/needs/{need_id}/transition", {"action": "start"})
+    assert r.status_code == 422 and "不能开始服务" in r.get_data(as_text=True)
+    assert admin.submit(f"/needs/{need_id}/transition", {"action": "fly"}).status_code == 400
+    assert login_as("auditor").submit(f"/needs/{need_id}/transition", {"action": "close"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Need, need_id).state == NeedState.in_service

@@ -1,7 +1,11 @@
 """The needs list and council meetings. One transition function moves a need through its
 states; an illegal move raises :class:`IllegalNeedTransition` and changes nothing."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from charity.accounts.models import Community, Membership, Role, User
@@ -42,8 +46,6 @@ TRANSITIONS = {
 
 ACTIONS = ("match", "start", "close", "decline", "reopen")
 
-NEED_FIELDS = ("state", "service", "match_note", "meeting", "decline_reason")
-
 
 def allowed_actions(need):
     return [a for a in ACTIONS if (need.state, a) in TRANSITIONS]
@@ -77,7 +79,7 @@ def transition(need, action, *, service_id=None, note=None, meeting_id=None, rea
     if target is None:
         raise IllegalNeedTransition(_l(
             "A need that is %(state)s cannot be %(action)s.",
-            state=_state_word(need.state), action=ACTION_WORDS.get(action, action)))
+            state=state_word(need.state), action=ACTION_WORDS.get(action, action)))
     before = _need_snapshot(need)
     if action == "match":
         service = db.session.scalar(
@@ -120,7 +122,7 @@ ACTION_WORDS = {
 }
 
 
-def _state_word(state):
+def state_word(state):
     from charity.partners.labels import STATE_LABELS
 
     return STATE_LABELS[state.value]
@@ -205,11 +207,7 @@ def matched_at(meeting):
 
 
 def local_today():
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
+    """Today in the community's time zone (Asia/Shanghai), for default dates."""
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 

@@ -143,7 +143,7 @@ def transition(need_id):
         form.reason.errors.append(exc.message)
         return _render_need(need, transition_form=form, status=422)
     db.session.commit()
-    flash(_("The need is now %(state)s.", state=services._state_word(need.state)), "success")
+    flash(_("The need is now %(state)s.", state=services.state_word(need.state)), "success")
     return redirect(url_for("needs.detail", need_id=need.id))
 
 
