@@ -131,7 +131,11 @@ def test_volunteer_reads_the_public_list_on_a_phone(open_page):
 def test_auditor_reads_needs_and_meetings_in_english_on_a_phone(open_page):
     w = open_page(PHONE, locale="en-GB")
     page = w.page
-    sign_in(w, "auditor")
+    sign_in(w, "auditor")  # earlier journeys may have saved Chinese for this account
+    page.click(".navbar-toggler")
+    page.locator("#nav.show").wait_for()
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
     page.goto("/needs/")
     assert "Needs list" in page.content() and "Declined" in page.content()
     assert "Record a need" not in page.content()
@@ -142,4 +146,8 @@ def test_auditor_reads_needs_and_meetings_in_english_on_a_phone(open_page):
     assert "Approved version 1 of the list" in page.content()
     assert "Approve the current list" not in page.content()
     w.shot("meeting-auditor-phone-en")
+    page.click(".navbar-toggler")
+    page.locator("#nav.show").wait_for()
+    page.click("button[name=language][value=zh]")  # leave the account as the other journeys expect
+    page.wait_for_load_state()
     assert w.errors == []
