@@ -175,10 +175,14 @@ def _register_blueprints(app):
     from charity.accounts.views import bp as accounts_bp
     from charity.audit.views import bp as audit_bp
     from charity.main.views import bp as main_bp
+    from charity.needs.views import bp as needs_bp
+    from charity.partners.views import bp as partners_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(needs_bp)
 
     from charity.projects.views import bp as projects_bp
     from charity.teams.views import bp as teams_bp

@@ -22,6 +22,8 @@ report = AppGroup("report", help="Print a report (PDF) from the command line.")
 
 
 def register(app):
+    from charity.partners import cli as _partners_cli  # noqa: F401  (adds its report commands)
+
     app.cli.add_command(report)
     @app.cli.command("init-db")
     def init_db():

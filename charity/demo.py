@@ -41,7 +41,9 @@ def load():
             raise CharityError(_l(
                 "%(username)s is a real account outside the demo community; the demo is meant "
                 "for an empty database.", username=username))
+    from charity.partners import demo as partners_demo
     from charity.teams import demo as teams_demo
 
+    partners_demo.run(community)
     teams_demo.load(community)
     return [(username, role) for username, role, _name, _phone in DEMO_USERS]

@@ -1,7 +1,7 @@
 """Volunteers, teams with role history, the project pool, activities with rosters, beneficiaries and evidence.
 
 Revision ID: 261c537a1e2a
-Revises: a4d3d6176a54
+Revises: 37a4f145b30d
 Create Date: 2026-11-29 20:07:27.451750
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '261c537a1e2a'
-down_revision = 'a4d3d6176a54'
+down_revision = '37a4f145b30d'
 branch_labels = None
 depends_on = None
 

@@ -4,14 +4,14 @@ import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 
-EVERYONE = ["首页", "团队", "项目", "活动", "统计"]
+TEAMS = ["团队", "项目", "活动", "统计"]
 NAV = {
-    "admin": EVERYONE + ["用户", "审计日志"],
-    "council": EVERYONE + ["用户", "审计日志"],
-    "leader": EVERYONE,
-    "auditor": EVERYONE + ["用户", "审计日志"],
-    "merchant": EVERYONE,
-    "volunteer": EVERYONE,
+    "admin": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["用户", "审计日志"],
+    "council": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["用户", "审计日志"],
+    "leader": ["首页", "资源伙伴"] + TEAMS,
+    "auditor": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["用户", "审计日志"],
+    "merchant": ["首页", "我的店铺"] + TEAMS,
+    "volunteer": ["首页", "资源伙伴"] + TEAMS,
 }
 ROLE_LABELS = {"admin": "服务中心工作人员", "council": "联席会成员", "leader": "团队负责人",
                "auditor": "审计人员", "merchant": "爱心商家", "volunteer": "志愿者"}

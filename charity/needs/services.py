@@ -1,0 +1,213 @@
+"""The needs list and council meetings. One transition function moves a need through its
+states; an illegal move raises :class:`IllegalNeedTransition` and changes nothing."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from charity.accounts.models import Community, Membership, Role, User
+from charity.audit.services import record, snapshot
+from charity.dbutil import lock_row
+from charity.errors import CharityError, ValidationFailed
+from charity.extensions import db
+from charity.needs.models import CouncilMeeting, MeetingAttendee, Need, NeedSource, NeedState, Urgency
+from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service, ServiceCategory
+
+
+class IllegalNeedTransition(CharityError):
+    """The need's state does not allow this step."""
+
+
+class ConsentMissing(ValidationFailed):
+    """A named resident without their recorded consent."""
+
+
+class MatchTargetInvalid(ValidationFailed):
+    """The service to match is not an active service of an active partner here."""
+
+
+class DeclineReasonMissing(ValidationFailed):
+    """Declining a need takes a reason."""
+
+
+#: (state, action) -> new state. The only moves a need can make.
+TRANSITIONS = {
+    (NeedState.open, "match"): NeedState.matched,
+    (NeedState.matched, "start"): NeedState.in_service,
+    (NeedState.in_service, "close"): NeedState.closed,
+    (NeedState.open, "decline"): NeedState.declined,
+    (NeedState.matched, "decline"): NeedState.declined,
+    (NeedState.declined, "reopen"): NeedState.open,
+    (NeedState.closed, "reopen"): NeedState.open,
+}
+
+ACTIONS = ("match", "start", "close", "decline", "reopen")
+
+
+def allowed_actions(need):
+    return [a for a in ACTIONS if (need.state, a) in TRANSITIONS]
+
+
+def _need_snapshot(need):
+    return {
+        "state": need.state.value,
+        "service": (f"{need.matched_service.partner.name} · {need.matched_service.name}"
+                    if need.matched_service else None),
+        "match_note": need.match_note,
+        "meeting": need.matched_meeting.title if need.matched_meeting else None,
+        "decline_reason": need.decline_reason,
+    }
+
+
+def transition(need, action, *, service_id=None, note=None, meeting_id=None, reason=None, actor=None):
+    """Move ``need`` by ``action`` (see :data:`TRANSITIONS`).
+
+    ``match`` takes ``service_id`` (an active service of an active partner of the same
+    community), an optional ``note`` and ``meeting_id`` (the meeting that decided it);
+    ``decline`` takes a ``reason``; ``reopen`` clears the match and the reason.
+
+    :raises IllegalNeedTransition: the need's state does not allow ``action``.
+    :raises MatchTargetInvalid: no such service to match.
+    :raises DeclineReasonMissing: declining without a reason.
+    """
+    lock_row(Need, need.id)
+    db.session.refresh(need)  # the state as it is now, not as this request first read it
+    target = TRANSITIONS.get((need.state, action))
+    if target is None:
+        raise IllegalNeedTransition(_l(
+            "A need that is %(state)s cannot be %(action)s.",
+            state=state_word(need.state), action=ACTION_WORDS.get(action, action)))
+    before = _need_snapshot(need)
+    if action == "match":
+        service = db.session.scalar(
+            sa.select(Service).join(Service.partner).where(
+                Service.id == service_id, Service.community_id == need.community_id,
+                Service.active.is_(True), Partner.status == PartnerStatus.active))
+        if service is None:
+            raise MatchTargetInvalid(_l("Choose an active service of an active partner."))
+        meeting = None
+        if meeting_id:
+            meeting = db.session.get(CouncilMeeting, meeting_id)
+            if meeting is None or meeting.community_id != need.community_id:
+                raise MatchTargetInvalid(_l("Choose a meeting of this community."))
+        need.matched_service = service
+        need.matched_meeting = meeting
+        need.match_note = (note or "").strip() or None
+    elif action == "decline":
+        reason = (reason or "").strip()
+        if not reason:
+            raise DeclineReasonMissing(_l("Give the reason for declining."))
+        need.decline_reason = reason
+    elif action == "reopen":
+        need.matched_service = None
+        need.matched_meeting = None
+        need.match_note = None
+        need.decline_reason = None
+    need.state = target
+    db.session.flush()
+    record(f"need.{action}", "need", need.id, community=db.session.get(Community, need.community_id),
+           actor=actor, label=_need_label(need), before=before, after=_need_snapshot(need))
+    return need
+
+
+ACTION_WORDS = {
+    "match": _l("matched"),
+    "start": _l("put in service"),
+    "close": _l("closed"),
+    "decline": _l("declined"),
+    "reopen": _l("reopened"),
+}
+
+
+def state_word(state):
+    from charity.partners.labels import STATE_LABELS
+
+    return STATE_LABELS[state.value]
+
+
+def _need_label(need):
+    return f"#{need.id} {need.description[:40]}"
+
+
+def create_need(community, data, *, actor=None):
+    """Record a need.
+
+    :raises ConsentMissing: a resident is named without their recorded consent.
+    :raises ValidationFailed: an unknown category or a count below one.
+    """
+    name = (data.get("resident_name") or "").strip() or None
+    if name and not data.get("consent_recorded"):
+        raise ConsentMissing(_l("A resident may be named only with their recorded consent."))
+    category = db.session.get(ServiceCategory, data["category_id"])
+    if category is None or category.community_id != community.id:
+        raise ValidationFailed(_l("Choose a category from the list."))
+    if data.get("people_count", 1) < 1:
+        raise ValidationFailed(_l("Give a whole number above zero, or leave it empty."))
+    description = (data.get("description") or "").strip()
+    if not description:
+        raise ValidationFailed(_l("This field is required."))
+    need = Need(community_id=community.id, group=BeneficiaryGroup(data["group"]),
+                people_count=data.get("people_count") or 1, resident_name=name,
+                consent_recorded=bool(name and data.get("consent_recorded")),
+                category_id=category.id, description=description,
+                urgency=Urgency(data.get("urgency") or "normal"), source=NeedSource(data["source"]),
+                recorded_by_id=actor.id if actor is not None else None)
+    db.session.add(need)
+    db.session.flush()
+    after = snapshot(need, "group", "people_count", "urgency", "source", "description")
+    after["category"] = category.name
+    after["resident_named"] = bool(name)
+    record("need.create", "need", need.id, community=community, actor=actor, label=_need_label(need),
+           after=after)
+    return need
+
+
+def council_members(community):
+    ids = sa.select(Membership.user_id).where(Membership.community_id == community.id,
+                                              Membership.role.in_([Role.council, Role.admin]))
+    return db.session.scalars(sa.select(User).where(User.id.in_(ids), User.active.is_(True))
+                              .order_by(User.display_name)).all()
+
+
+def create_meeting(community, data, *, actor=None):
+    """Record a council meeting with its attendees (council members and invited partners).
+
+    :raises ValidationFailed: an attendee who is not a council member or partner here.
+    """
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ValidationFailed(_l("This field is required."))
+    members = {u.id for u in council_members(community)}
+    user_ids = set(data.get("user_ids") or [])
+    partner_ids = set(data.get("partner_ids") or [])
+    if user_ids - members:
+        raise ValidationFailed(_l("Attendees must be council members or staff of this community."))
+    if partner_ids and len(db.session.scalars(sa.select(Partner.id).where(
+            Partner.id.in_(partner_ids), Partner.community_id == community.id)).all()) != len(partner_ids):
+        raise ValidationFailed(_l("Invited partners must be partners of this community."))
+    meeting = CouncilMeeting(community_id=community.id, held_on=data["held_on"], title=title,
+                             agenda=data.get("agenda") or "", minutes=data.get("minutes") or "",
+                             decisions=data.get("decisions") or "",
+                             other_attendees=(data.get("other_attendees") or "").strip())
+    meeting.attendees = ([MeetingAttendee(user_id=i) for i in sorted(user_ids)]
+                         + [MeetingAttendee(partner_id=i) for i in sorted(partner_ids)])
+    db.session.add(meeting)
+    db.session.flush()
+    record("meeting.create", "meeting", meeting.id, community=community, actor=actor, label=title,
+           after=snapshot(meeting, "held_on", "title"))
+    return meeting
+
+
+def matched_at(meeting):
+    return db.session.scalars(sa.select(Need).where(Need.matched_meeting_id == meeting.id)
+                              .order_by(Need.id)).all()
+
+
+def local_today():
+    """Today in the community's time zone (Asia/Shanghai), for default dates."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
