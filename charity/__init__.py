@@ -174,11 +174,13 @@ def _register_request_hooks(app):
 def _register_blueprints(app):
     from charity.accounts.views import bp as accounts_bp
     from charity.audit.views import bp as audit_bp
+    from charity.fund.views import bp as fund_bp
     from charity.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(fund_bp)
 
 
 def _register_errorhandlers(app):

@@ -22,7 +22,10 @@ report = AppGroup("report", help="Print a report (PDF) from the command line.")
 
 
 def register(app):
+    from charity.fund import cli as fund_cli
+
     app.cli.add_command(report)
+    fund_cli.register(app)
     @app.cli.command("init-db")
     def init_db():
         """Create or migrate the database to the newest schema."""

@@ -41,4 +41,7 @@ def load():
             raise CharityError(_l(
                 "%(username)s is a real account outside the demo community; the demo is meant "
                 "for an empty database.", username=username))
+    from charity.fund import demo as fund_demo
+
+    fund_demo.load(community)
     return [(username, role) for username, role, _name, _phone in DEMO_USERS]
