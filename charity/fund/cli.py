@@ -83,4 +83,5 @@ def fund_statement(slug, period, date_from, date_to, output):
         raise click.ClickException(str(exc.message)) from exc
     with open(output, "wb") as fh:
         fh.write(pdf)
-    click.echo(_("Fund statement written to %(path)s (%(count)s entries).", path=output, count=len(data.entries)))
+    click.echo(_("Fund statement written to %(path)s (%(count)s entries).", path=output,
+                 count=len(data.entries)))

@@ -42,7 +42,8 @@ def journal_rows(community, date_from, date_to):
          posted_at, digest) in db.session.execute(stmt):
         yield [seq, value_date.isoformat(), memo, str(ref_type), ref_id or "", project or "", code,
                str(chart.account_name(code)), amount if amount > 0 else 0, -amount if amount < 0 else 0,
-               str(chart.PURPOSE_NAMES[sub]) if sub else "", str(chart.PURPOSE_NAMES[purpose]) if purpose else "",
+               str(chart.PURPOSE_NAMES[sub]) if sub else "",
+               str(chart.PURPOSE_NAMES[purpose]) if purpose else "",
                rev_seq or "", who, posted_at.strftime("%Y-%m-%d %H:%M:%S"), digest]
 
 

@@ -132,7 +132,8 @@ def render_statement(data) -> bytes:
     s = styles()
     title = _("Community fund statement")
     period = _("%(start)s to %(end)s", start=data.date_from.isoformat(), end=data.date_to.isoformat())
-    generated = _("Generated %(when)s by %(who)s", when=datetime_local(data.generated_at), who=data.generated_by)
+    generated = _("Generated %(when)s by %(who)s", when=datetime_local(data.generated_at),
+                  who=data.generated_by)
     doc = ReportDocument(title=f"{data.community_name} {title} {period}",
                          heading=f"{data.community_name} · {title} · {period}", footer=generated,
                          author=data.generated_by)
@@ -166,7 +167,8 @@ def render_statement(data) -> bytes:
         rows.append([label, yuan(amount), "", yuan(amount)])
     rows.append([_("Total expenses"), yuan(data.expense_total), "", yuan(data.expense_total)])
     total_expense_row = len(rows) - 1
-    rows.append([_("III. Released from restriction"), yuan(data.released_fen), yuan(-data.released_fen), "0.00"])
+    rows.append([_("III. Released from restriction"), yuan(data.released_fen), yuan(-data.released_fen),
+                 "0.00"])
     change_u = data.income_unrestricted - data.expense_total + data.released_fen
     change_r = data.income_restricted - data.released_fen
     rows.append([_("IV. Change in net assets"), yuan(change_u), yuan(change_r), yuan(change_u + change_r)])
@@ -193,7 +195,8 @@ def render_statement(data) -> bytes:
     cells = entry_cells(data.entries)
     total_in = sum(r[4] for r in data.entries)
     total_out = sum(r[5] for r in data.entries)
-    story += [CondPageBreak(40 * mm), Paragraph(escape(_("Entries (%(count)s)", count=len(cells))), s["heading"]),
+    story += [CondPageBreak(40 * mm),
+              Paragraph(escape(_("Entries (%(count)s)", count=len(cells))), s["heading"]),
               LedgerRows(entry_header(), cells, ENTRY_WIDTHS, ENTRY_ALIGNS),
               LedgerRows(["", "", _("Totals"), "", yuan(total_in), yuan(total_out), yuan(data.closing_fen)],
                          [], ENTRY_WIDTHS, ENTRY_ALIGNS)]
@@ -242,7 +245,8 @@ def render_receipt(donation, community, *, purpose_name, method_name, generated_
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     stamp = Table([[Paragraph(escape(_("Signature and stamp")), s["small"]), ""]],
                   colWidths=[60 * mm, 114 * mm], rowHeights=[35 * mm])
-    stamp.setStyle(TableStyle([("BOX", (0, 0), (0, 0), 0.8, colors.black), ("VALIGN", (0, 0), (0, 0), "TOP")]))
+    stamp.setStyle(TableStyle([("BOX", (0, 0), (0, 0), 0.8, colors.black),
+                               ("VALIGN", (0, 0), (0, 0), "TOP")]))
     thanks = _("Thank you for supporting the community. This receipt acknowledges the donation above, "
                "recorded in the community fund's ledger.")
     return doc.render([Paragraph(escape(f"{community.name} {title}"), s["title"]), Spacer(1, 4 * mm), table,

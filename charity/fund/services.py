@@ -180,7 +180,8 @@ def _check_shape(value_date, memo, reference_type, lines, idempotency_key, proje
         ReferenceType(reference_type)
     except ValueError:
         raise InvalidPosting(_l("Unknown kind of reference.")) from None
-    if idempotency_key is not None and (not isinstance(idempotency_key, str) or not 1 <= len(idempotency_key) <= 64):
+    if idempotency_key is not None and (not isinstance(idempotency_key, str)
+                                        or not 1 <= len(idempotency_key) <= 64):
         raise InvalidPosting(_l("The idempotency key takes 1 to 64 characters."))
     if project is not None and len(project) > 100:
         raise InvalidPosting(_l("The project name takes at most 100 characters."))
@@ -355,7 +356,8 @@ def reverse_entry(community, entry, *, memo=None, actor=None, value_date=None, i
 
 
 def _check_amount(amount_fen):
-    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or not 0 < amount_fen <= MAX_AMOUNT_FEN:
+    if (not isinstance(amount_fen, int) or isinstance(amount_fen, bool)
+            or not 0 < amount_fen <= MAX_AMOUNT_FEN):
         raise InvalidPosting(_l("Give an amount greater than zero."))
 
 
@@ -426,7 +428,8 @@ def record_sale(community, *, event, items, amount_fen, sold_on, method, idempot
                 method=method, sold_on=sold_on)
     db.session.add(sale)
     db.session.flush()
-    entry = post_entry(community, value_date=sold_on, memo=str(_l("Charity sale: %(event)s", event=event))[:200],
+    memo = str(_l("Charity sale: %(event)s", event=event))[:200]
+    entry = post_entry(community, value_date=sold_on, memo=memo,
                        reference_type=ReferenceType.sale, reference_id=str(sale.id),
                        lines=[Line(chart.cash_account_for(method), amount_fen),
                               Line(chart.SALES, -amount_fen)],
@@ -584,21 +587,22 @@ def verify_ledger(community):
 
     def bad(row, problem):
         return Verification(False, community.slug, count, head.last_hash if head else GENESIS,
-                            row.seq, row.id, problem)
+                            row.seq, row.id, str(problem))
 
     current, lines = None, []
 
     def check(row, lines):
         nonlocal prev_hash, expected_seq
         if row.seq != expected_seq:
-            return bad(row, f"sequence {row.seq} where {expected_seq} was expected")
+            return bad(row, _l("sequence number %(seq)s where %(expected)s was expected",
+                                 seq=row.seq, expected=expected_seq))
         if row.prev_hash != prev_hash:
-            return bad(row, "previous-hash link broken")
+            return bad(row, _l("the link to the previous entry's hash is broken"))
         if len(lines) < 2 or sum(a for _acc, a, _s, _p in lines) != 0:
-            return bad(row, "lines do not balance")
+            return bad(row, _l("its lines do not sum to zero"))
         for account_id, amount, sub_id, _purpose in lines:
             if account_id not in codes or (sub_id is not None and sub_id not in subs):
-                return bad(row, "line of another community")
+                return bad(row, _l("a line names an account of another community"))
             balances[account_id] += amount
             if sub_id is not None:
                 sub_balances[sub_id] -= amount
@@ -610,7 +614,7 @@ def verify_ledger(community):
             lines=[(codes[a].code, amt, subs[s].purpose if s is not None else None, p)
                    for a, amt, s, p in lines])
         if chain_hash(payload, prev_hash) != row.hash:
-            return bad(row, "content does not match its hash")
+            return bad(row, _l("its content does not match its hash"))
         prev_hash = row.hash
         expected_seq += 1
         return None
@@ -633,16 +637,20 @@ def verify_ledger(community):
     last_hash = head.last_hash if head else GENESIS
     result = Verification(True, community.slug, count, last_hash)
     if head is None or head.last_seq != count or head.last_hash != prev_hash:
-        result.ok, result.problem = False, "the chain head does not match the last entry"
+        result.ok, result.problem = False, str(_l("the chain head does not match the last entry"))
         return result
     for account in codes.values():
         if account.balance_fen != balances.get(account.id, 0):
             result.ok = False
-            result.problem = f"balance of account {account.code} is {account.balance_fen}, lines say {balances.get(account.id, 0)}"
+            result.problem = str(_l("the balance of account %(code)s is %(have)s fen, its lines say %(want)s",
+                                    code=account.code, have=account.balance_fen,
+                                    want=balances.get(account.id, 0)))
             return result
     for sub in subs.values():
         if sub.balance_fen != sub_balances.get(sub.id, 0):
             result.ok = False
-            result.problem = f"balance of restricted fund {sub.purpose} is {sub.balance_fen}, lines say {sub_balances.get(sub.id, 0)}"
+            result.problem = str(_l("the balance of the restricted fund %(purpose)s is %(have)s fen, "
+                                    "its lines say %(want)s", purpose=chart.PURPOSE_NAMES[sub.purpose],
+                                    have=sub.balance_fen, want=sub_balances.get(sub.id, 0)))
             return result
     return result

@@ -158,7 +158,8 @@ def donation_new():
     def post(form):
         donation = services.record_donation(
             g.community, amount_fen=form.amount.fen, received_on=form.received_on.data,
-            method=form.method.data, donor_name=form.donor_name.data, restriction=form.restriction.data or None,
+            method=form.method.data, donor_name=form.donor_name.data,
+            restriction=form.restriction.data or None,
             note=form.note.data, idempotency_key=form.idempotency_key.data, actor=_user())
         return donation, _("Donation recorded: receipt %(no)s.", no=donation.receipt_no)
 
@@ -245,7 +246,8 @@ def _transition(year, month, action, reason=None, form_kw=None):
     db.session.commit()
     messages = {
         "close": _("Month %(month)s closed.", month=period.label),
-        "request_reopen": _("Reopening of %(month)s requested: a second person must confirm.", month=period.label),
+        "request_reopen": _("Reopening of %(month)s requested: a second person must confirm.",
+                            month=period.label),
         "confirm_reopen": _("Month %(month)s reopened.", month=period.label),
         "cancel_reopen": _("Reopening of %(month)s withdrawn.", month=period.label),
     }
