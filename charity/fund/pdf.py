@@ -49,9 +49,12 @@ class LedgerRows(Flowable):
     """Rows of text in fixed columns, drawn directly on the canvas; splits at the page
     end and repeats the header. ``rows`` is shared between the parts (no copying)."""
 
-    def __init__(self, header, rows, widths, aligns, *, start=0, end=None, size=7.5, row_height=11):
+    def __init__(self, header, rows, widths, aligns, *, start=0, end=None, size=7.5, row_height=11,
+                 cells=None):
         super().__init__()
         self.header, self.rows, self.widths, self.aligns = header, rows, widths, aligns
+        #: Turns a row into its text cells when drawn (so no second list of every row is kept).
+        self.cells = cells
         self.start, self.end = start, len(rows) if end is None else end
         self.size, self.row_height = size, row_height
         self.width = sum(widths)
@@ -71,7 +74,8 @@ class LedgerRows(Flowable):
             return []
         cut = self.start + fit
         make = lambda s, e: LedgerRows(self.header, self.rows, self.widths, self.aligns,  # noqa: E731
-                                       start=s, end=e, size=self.size, row_height=self.row_height)
+                                       start=s, end=e, size=self.size, row_height=self.row_height,
+                                       cells=self.cells)
         return [make(self.start, cut), make(cut, self.end)]
 
     def draw(self):
@@ -88,7 +92,8 @@ class LedgerRows(Flowable):
         y = height - self.row_height
         for index in range(self.start, self.end):
             y -= self.row_height
-            self._row(canvas, font, self.rows[index], y)
+            row = self.rows[index]
+            self._row(canvas, font, self.cells(row) if self.cells else row, y)
             canvas.line(0, y, self.width, y)
         canvas.line(0, height - self.row_height, self.width, height - self.row_height)
 
@@ -106,7 +111,7 @@ class LedgerRows(Flowable):
 
 def _clip(text, font, size, width):
     """Text cut with an ellipsis to fit ``width`` (a memo is in full in the exports)."""
-    if len(text) * size * 0.5 <= width or stringWidth(text, font, size) <= width:
+    if len(text) * size <= width or stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:
         text = text[:-1]
@@ -121,11 +126,11 @@ def entry_header():
     return [_("Date"), _("No."), _("Memo"), _("Accounts"), _("In"), _("Out"), _("Balance")]
 
 
-def entry_cells(rows):
-    """Statement entry rows -> text cells, built once (shared by every page)."""
-    return [(d.isoformat(), seq, memo, accounts, yuan(cash_in) if cash_in else "",
-             yuan(cash_out) if cash_out else "", yuan(running))
-            for d, seq, memo, accounts, cash_in, cash_out, running in rows]
+def entry_cell(row):
+    """A statement entry row -> its text cells."""
+    d, seq, memo, accounts, cash_in, cash_out, running = row
+    return (d.isoformat(), seq, memo, accounts, yuan(cash_in) if cash_in else "",
+            yuan(cash_out) if cash_out else "", yuan(running))
 
 
 def render_statement(data) -> bytes:
@@ -192,12 +197,11 @@ def render_statement(data) -> bytes:
         story += [Paragraph(escape(p), s["body"]) for p in paragraphs]
 
     # Every entry in date order with a running balance.
-    cells = entry_cells(data.entries)
     total_in = sum(r[4] for r in data.entries)
     total_out = sum(r[5] for r in data.entries)
     story += [CondPageBreak(40 * mm),
-              Paragraph(escape(_("Entries (%(count)s)", count=len(cells))), s["heading"]),
-              LedgerRows(entry_header(), cells, ENTRY_WIDTHS, ENTRY_ALIGNS),
+              Paragraph(escape(_("Entries (%(count)s)", count=len(data.entries))), s["heading"]),
+              LedgerRows(entry_header(), data.entries, ENTRY_WIDTHS, ENTRY_ALIGNS, cells=entry_cell),
               LedgerRows(["", "", _("Totals"), "", yuan(total_in), yuan(total_out), yuan(data.closing_fen)],
                          [], ENTRY_WIDTHS, ENTRY_ALIGNS)]
 
