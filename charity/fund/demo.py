@@ -4,6 +4,10 @@ every posting carries a fixed idempotency key, so loading twice posts once."""
 
 from datetime import date
 
+import sqlalchemy as sa
+
+from charity.accounts.models import Role, User
+from charity.extensions import db
 from charity.fund import chart, services
 from charity.fund.models import PaymentMethod, Purpose
 
@@ -27,7 +31,7 @@ SALES = [
     (3, 28, "旧物升级工坊春季义卖", "旧衣改造帆布袋 32 个、杯垫 40 个", 1386),
     (6, 1, "六一亲子跳蚤市场", "绘本、玩具、手工皂", 2250.5),
     (9, 26, "旧物升级工坊秋季义卖", "旧牛仔布笔袋 45 个、零钱包 30 个", 1720),
-    (12, 12, "年末爱心集市", "手工春联、香囊、再生纸贺卡", 3188),
+    (11, 22, "年末爱心集市", "手工春联、香囊、再生纸贺卡", 3188),
 ]
 
 EXPENSES = [
@@ -44,12 +48,16 @@ EXPENSES = [
      "银龄互助队"),
     (9, 30, chart.ACTIVITY_COSTS, "九九重阳敬老宴食材", 4200, Purpose.elderly, True, "九九重阳敬老"),
     (10, 28, chart.ACTIVITY_COSTS, "便民维修服务耗材", 680, Purpose.special, True, "便民维修"),
-    (11, 30, "5201", "年度财务审计费", 1500, None, False, None),
+    (11, 26, "5201", "年度财务审计费", 1500, None, False, None),
 ]
 
 
 def _fen(yuan):
     return int(round(yuan * 100))
+
+
+#: Months closed in the demo, as staff close them after each month's books are checked.
+CLOSED_MONTHS = range(1, 11)
 
 
 def load(community):
@@ -78,3 +86,8 @@ def load(community):
             services.pay_expense(community, amount_fen=_fen(yuan), paid_on=day, expense_account=account,
                                  memo=memo, purpose=purpose, restricted=restricted, project=project,
                                  idempotency_key=f"demo-expense-{i}")
+    admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    if admin is not None and Role.admin in admin.roles_in(community.id):
+        for month in CLOSED_MONTHS:
+            if services.closed_period(community, date(2026, month, 1)) is None:
+                services.transition_period(community, 2026, month, "close", actor=admin)

@@ -70,7 +70,8 @@ class PostingForm(BaseForm):
 
 
 class DonationForm(PostingForm):
-    donor_name = StringField(_l("Donor"), filters=[strip], validators=[Optional(), Length(max=100)])
+    donor_name = StringField(_l("Donor"), filters=[strip], validators=[Optional(), Length(max=100)],
+                             description=_l("Leave empty for an anonymous donor."))
     amount = YuanField(_l("Amount (yuan)"), filters=[strip])
     method = SelectField(_l("Payment method"), choices=_method_choices, default="bank")
     restriction = SelectField(_l("Restricted to"), choices=_restriction_choices, validators=[Optional()])
@@ -94,7 +95,8 @@ class ExpenseForm(PostingForm):
     purpose = SelectField(_l("Purpose"), choices=_purpose_choices, validators=[Optional()])
     restricted = SelectField(_l("Paid with"), choices=lambda: choices([
         ("no", _l("Unrestricted money")), ("yes", _l("The restricted fund of this purpose"))]), default="no")
-    project = StringField(_l("Grant or project"), filters=[strip], validators=[Optional(), Length(max=100)])
+    project = StringField(_l("Grant or project"), filters=[strip], validators=[Optional(), Length(max=100)],
+                          description=_l("The team or project the money went to, for the statement."))
     paid_on = DateField(_l("Paid on"), validators=[DataRequired(), _plausible], default=date.today)
 
 

@@ -80,8 +80,14 @@ def _balances():
 def index():
     accounts, subfunds, cash, restricted = _balances()
     recent = db.session.scalars(scoped(JournalEntry).order_by(JournalEntry.seq.desc()).limit(10)).all()
+    shown = {}  # what each account shows: its natural sign; a header the sum of its children
+    for a in accounts:
+        shown[a.code] = a.balance_fen if a.kind in ("asset", "expense") else -a.balance_fen
+    for a in accounts:
+        if a.parent_code:
+            shown[a.parent_code] = shown.get(a.parent_code, 0) + shown[a.code]
     return render_template("fund/index.html", accounts=accounts, subfunds=subfunds, cash=cash,
-                           restricted=restricted, recent=recent, chart=chart)
+                           restricted=restricted, recent=recent, chart=chart, shown=shown)
 
 
 @bp.route("/journal")

@@ -5,10 +5,10 @@ import pytest
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 
 NAV = {
-    "admin": ["首页", "用户", "审计日志"],
-    "council": ["首页", "用户", "审计日志"],
+    "admin": ["首页", "用户", "社区基金", "审计日志"],
+    "council": ["首页", "用户", "社区基金", "审计日志"],
     "leader": ["首页"],
-    "auditor": ["首页", "用户", "审计日志"],
+    "auditor": ["首页", "用户", "社区基金", "审计日志"],
     "merchant": ["首页"],
     "volunteer": ["首页"],
 }
