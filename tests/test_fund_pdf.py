@@ -60,7 +60,7 @@ def _ledger_sum(community_id, codes, date_from=None, date_to=None, kinds=None):
         stmt = stmt.where(JournalEntry.value_date >= date_from)
     if date_to:
         stmt = stmt.where(JournalEntry.value_date <= date_to)
-    return db.session.scalar(stmt)
+    return int(db.session.scalar(stmt))
 
 
 def test_statement_totals_reconcile_with_the_ledger(app, world, ledger, login_as):
@@ -178,4 +178,8 @@ def test_donation_receipt(app, world, ledger, login_as):
     flat = _flat(_text(response.data)[0])
     assert "JZ2026-0001" in flat and "成都锦华物业" in flat and "12,345.67" in flat
     assert capital_yuan(1_234_567) in flat
-    assert "签章" in flat or "盖章" in flat
+    assert "签字及盖章" in flat
+    from tests.test_pdf import _fonts
+
+    _reader, fonts = _fonts(response.data)
+    assert fonts and all(fonts.values()), fonts  # every font embedded, no stray Helvetica

@@ -245,11 +245,14 @@ def render_receipt(donation, community, *, purpose_name, method_name, generated_
     ]
     table = Table([[Paragraph(escape(a), s["body"]), Paragraph(escape(b), s["body"])] for a, b in rows],
                   colWidths=[45 * mm, 129 * mm])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, GRID), ("BACKGROUND", (0, 0), (0, -1), SHADE),
+    # Every Table names the font, or ReportLab references an unembedded Helvetica.
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name()),
+                               ("GRID", (0, 0), (-1, -1), 0.5, GRID), ("BACKGROUND", (0, 0), (0, -1), SHADE),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     stamp = Table([[Paragraph(escape(_("Signature and stamp")), s["small"]), ""]],
                   colWidths=[60 * mm, 114 * mm], rowHeights=[35 * mm])
-    stamp.setStyle(TableStyle([("BOX", (0, 0), (0, 0), 0.8, colors.black),
+    stamp.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name()),
+                               ("BOX", (0, 0), (0, 0), 0.8, colors.black),
                                ("VALIGN", (0, 0), (0, 0), "TOP")]))
     thanks = _("Thank you for supporting the community. This receipt acknowledges the donation above, "
                "recorded in the community fund's ledger.")

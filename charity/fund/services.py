@@ -455,12 +455,19 @@ def pay_expense(community, *, amount_fen, paid_on, expense_account, memo, method
     purpose = Purpose(purpose) if purpose else None
     if restricted and purpose is None:
         raise RestrictionViolation(_l("Restricted money pays only for a named purpose."))
+    head = lock_head(community)
+    existing = find_by_key(community, idempotency_key)
+    if existing is not None:
+        return existing
     entry = post_entry(community, value_date=paid_on, memo=memo, reference_type=reference_type,
                        reference_id=reference_id, project=(project or None),
                        lines=[Line(expense_account, amount_fen, subfund=purpose if restricted else None,
                                    purpose=purpose),
                               Line(chart.cash_account_for(method), -amount_fen)],
-                       idempotency_key=idempotency_key, actor=actor)
+                       idempotency_key=idempotency_key, actor=actor, _locked_head=head)
+    record("fund.expense", "fund_entry", entry.id, community=community, actor=actor, label=f"#{entry.seq}",
+           after={"memo": entry.memo, "amount_fen": amount_fen, "account": expense_account,
+                  "restriction": purpose if restricted else None, "seq": entry.seq})
     return entry
 
 
@@ -619,16 +626,20 @@ def verify_ledger(community):
         expected_seq += 1
         return None
 
-    for row in db.session.execute(stmt):
-        if current is not None and row.id != current.id:
-            problem = check(current, lines)
-            if problem:
-                return problem
-            count += 1
-            lines = []
-        current = row
-        if row.account_id is not None:
-            lines.append((row.account_id, row.amount_fen, row.subfund_id, row.purpose))
+    rows = db.session.execute(stmt)
+    try:
+        for row in rows:
+            if current is not None and row.id != current.id:
+                problem = check(current, lines)
+                if problem:
+                    return problem
+                count += 1
+                lines = []
+            current = row
+            if row.account_id is not None:
+                lines.append((row.account_id, row.amount_fen, row.subfund_id, row.purpose))
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL, when stopping at a bad entry
     if current is not None:
         problem = check(current, lines)
         if problem:

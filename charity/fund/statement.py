@@ -113,10 +113,11 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
     kinds = {code: kind for code, kind in db.session.execute(
         sa.select(A.code, A.kind).where(A.community_id == community.id))}
     assets = [c for c, k in kinds.items() if k == AccountKind.asset]
-    opening = db.session.scalar(
+    # int(): PostgreSQL's SUM of a BIGINT is NUMERIC (a Decimal); money stays int.
+    opening = int(db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(L.amount_fen), 0)).join(E, E.id == L.entry_id)
         .join(A, A.id == L.account_id)
-        .where(E.community_id == community.id, E.value_date < date_from, A.code.in_(assets))) or 0
+        .where(E.community_id == community.id, E.value_date < date_from, A.code.in_(assets))) or 0)
     in_range = (E.value_date >= date_from, E.value_date <= date_to)
     income = defaultdict(lambda: [0, 0])
     expenses = defaultdict(int)
@@ -134,11 +135,11 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
             cash_change += total
         else:
             other += -total
-    by_project = db.session.execute(
-        sa.select(sa.func.coalesce(E.project, ""), sa.func.sum(L.amount_fen))
+    by_project = sorted((project or "", int(total)) for project, total in db.session.execute(
+        sa.select(E.project, sa.func.sum(L.amount_fen))
         .join(L, L.entry_id == E.id).join(A, A.id == L.account_id)
         .where(E.community_id == community.id, *in_range, A.kind == AccountKind.expense)
-        .group_by(sa.func.coalesce(E.project, "")).order_by(sa.func.coalesce(E.project, ""))).all()
+        .group_by(E.project)))
     subfunds = db.session.execute(
         sa.select(SubFund.purpose, sa.func.coalesce(sa.func.sum(-L.amount_fen), 0))
         .join(L, L.subfund_id == SubFund.id).join(E, E.id == L.entry_id)

@@ -217,11 +217,6 @@ def expense_new():
             expense_account=form.expense_account.data, memo=form.memo.data, method=form.method.data,
             purpose=form.purpose.data or None, restricted=form.restricted.data == "yes",
             project=form.project.data or None, idempotency_key=form.idempotency_key.data, actor=_user())
-        from charity.audit.services import record
-
-        record("fund.expense", "fund_entry", entry.id, label=f"#{entry.seq}",
-               after={"memo": entry.memo, "amount_fen": form.amount.fen, "seq": entry.seq,
-                      "account": form.expense_account.data})
         return entry, _("Spending posted as entry %(seq)s.", seq=entry.seq)
 
     return _posting_view(ExpenseForm(), "fund/posting_form.html", post,
