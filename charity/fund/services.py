@@ -504,8 +504,7 @@ def transition_period(community, year, month, action, *, actor, reason=None):
     """
     if not (1 <= month <= 12 and 2000 <= year <= 2200):
         raise PeriodTransitionError(_l("No such month."))
-    head = lock_head(community)  # serialise with postings dated in the month
-    del head
+    lock_head(community)  # serialise with postings dated in the month
     period = _period_row(community, year, month)
     state = period.state if period is not None else PeriodState.open
     roles = _roles_of(actor, community)
