@@ -174,6 +174,7 @@ def _register_request_hooks(app):
 def _register_blueprints(app):
     from charity.accounts.views import bp as accounts_bp
     from charity.audit.views import bp as audit_bp
+    from charity.fund.views import bp as fund_bp
     from charity.main.views import bp as main_bp
     from charity.needs.views import bp as needs_bp
     from charity.partners.views import bp as partners_bp
@@ -189,6 +190,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(teams_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(fund_bp)
 
 
 def _register_errorhandlers(app):

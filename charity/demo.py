@@ -41,9 +41,11 @@ def load():
             raise CharityError(_l(
                 "%(username)s is a real account outside the demo community; the demo is meant "
                 "for an empty database.", username=username))
+    from charity.fund import demo as fund_demo
     from charity.partners import demo as partners_demo
     from charity.teams import demo as teams_demo
 
     partners_demo.run(community)
     teams_demo.load(community)
+    fund_demo.load(community)
     return [(username, role) for username, role, _name, _phone in DEMO_USERS]

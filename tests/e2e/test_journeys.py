@@ -6,10 +6,10 @@ from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 
 TEAMS = ["团队", "项目", "活动", "统计"]
 NAV = {
-    "admin": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["用户", "审计日志"],
-    "council": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["用户", "审计日志"],
+    "admin": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["社区基金", "用户", "审计日志"],
+    "council": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["社区基金", "用户", "审计日志"],
     "leader": ["首页", "资源伙伴"] + TEAMS,
-    "auditor": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["用户", "审计日志"],
+    "auditor": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["社区基金", "用户", "审计日志"],
     "merchant": ["首页", "我的店铺"] + TEAMS,
     "volunteer": ["首页", "资源伙伴"] + TEAMS,
 }

@@ -1,0 +1,143 @@
+"""The fund pages: staff post through forms (bad input 422, nothing written; a double
+submit posts once), auditors read and export, months close and reopen with two people."""
+
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import sqlalchemy as sa
+
+from charity.extensions import db
+from charity.fund.models import Donation, FundPeriod, JournalEntry
+from tests.conftest import count_rows
+from tests.fund_helpers import fund
+
+
+def _form_key(client, url):
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="idempotency_key" type="hidden" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_staff_record_a_donation_and_a_double_submit_posts_once(app, world, login_as):
+    client = login_as("admin")
+    key = _form_key(client, "/fund/donations/new")
+    data = {"idempotency_key": key, "donor_name": "王阿姨", "amount": "1,280.50", "method": "cash",
+            "restriction": "elderly", "received_on": "2026-03-05", "note": ""}
+    first = client.submit("/fund/donations/new", data)
+    again = client.submit("/fund/donations/new", data)
+    assert first.status_code == again.status_code == 302
+    with app.app_context():
+        donations = db.session.scalars(sa.select(Donation)).all()
+        assert [(d.amount_fen, d.donor_name, d.receipt_no) for d in donations] == [(128050, "王阿姨", "JZ2026-0001")]
+    page = client.get("/fund/donations").get_data(as_text=True)
+    assert "JZ2026-0001" in page and "¥1,280.50" in page and "一老" in page
+
+
+def test_bad_amounts_are_refused_and_nothing_is_written(app, world, login_as):
+    client = login_as("admin")
+    for amount in ("", "0", "-5", "12.345", "1e3", "abc", "1" * 20):
+        key = _form_key(client, "/fund/donations/new")
+        response = client.submit("/fund/donations/new", {"idempotency_key": key, "amount": amount,
+                                                         "method": "bank", "received_on": "2026-03-05"})
+        assert response.status_code == 422, amount
+        assert "请输入以元为单位的金额" in response.get_data(as_text=True)
+    assert count_rows(app, JournalEntry) == 0
+
+
+def test_spending_beyond_the_balance_is_refused_with_a_message(app, world, login_as):
+    fund(app, world, amount_fen=10_000)
+    client = login_as("admin")
+    key = _form_key(client, "/fund/expenses/new")
+    data = {"idempotency_key": key, "expense_account": "510102", "memo": "购买物资", "amount": "100.01",
+            "method": "bank", "purpose": "", "restricted": "no", "project": "", "paid_on": "2026-03-05"}
+    response = client.submit("/fund/expenses/new", data)
+    assert response.status_code == 422
+    assert "余额不足" in response.get_data(as_text=True)
+    assert count_rows(app, JournalEntry) == 1
+    data["amount"] = "100"
+    response = client.submit("/fund/expenses/new", data)
+    assert response.status_code == 302
+    assert count_rows(app, JournalEntry) == 2
+
+
+def test_reversal_through_the_web(app, world, login_as):
+    fund(app, world, amount_fen=10_000)
+    client = login_as("admin")
+    with app.app_context():
+        entry_id = db.session.scalar(sa.select(JournalEntry.id))
+    key = _form_key(client, f"/fund/entries/{entry_id}")
+    response = client.submit(f"/fund/entries/{entry_id}/reverse", {"idempotency_key": key, "memo": "重复登记"})
+    assert response.status_code == 302
+    with app.app_context():
+        reversal = db.session.scalar(sa.select(JournalEntry).where(JournalEntry.reverses_id == entry_id))
+        assert reversal is not None and reversal.memo == "重复登记"
+    response = client.submit(f"/fund/entries/{entry_id}/reverse", {"idempotency_key": key, "memo": "重复登记"})
+    assert response.status_code == 302  # the same key (a double click): the first reversal again
+    response = client.submit(f"/fund/entries/{entry_id}/reverse", {"idempotency_key": key + "x", "memo": "再冲"})
+    assert response.status_code == 422
+    assert "已被冲销" in response.get_data(as_text=True)
+    assert count_rows(app, JournalEntry) == 2
+
+
+def test_close_and_reopen_a_month_takes_an_admin_and_a_council_member(app, world, login_as):
+    admin, council = login_as("admin"), login_as("council")
+    assert admin.submit("/fund/periods/close", {"month": "2026-02"}).status_code == 302
+    assert admin.submit("/fund/periods/close", {"month": "2026-13"}).status_code == 422
+    with app.app_context():
+        period_id = db.session.scalar(sa.select(FundPeriod.id))
+    assert admin.submit(f"/fund/periods/{period_id}/reopen", {"reason": "漏记义卖收入"}).status_code == 302
+    refused = admin.submit(f"/fund/periods/{period_id}/confirm")
+    assert refused.status_code == 422 and "两个不同的人" in refused.get_data(as_text=True)
+    assert council.submit(f"/fund/periods/{period_id}/confirm").status_code == 302
+    with app.app_context():
+        assert db.session.get(FundPeriod, period_id).state == "open"
+
+
+def test_auditor_verifies_and_exports(app, world, login_as):
+    fund(app, world, amount_fen=12_345, day=date(2026, 4, 1))
+    fund(app, world, amount_fen=500, day=date(2027, 1, 1))
+    client = login_as("auditor")
+    page = client.get("/fund/verify").get_data(as_text=True)
+    assert "账本核验通过：共 2 笔凭证" in page
+    text = client.get("/fund/journal.csv?period=2026").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 3  # header and the two lines of the 2026 donation
+    assert {r[6] for r in rows[1:]} == {"1002", "4101"}
+    assert sorted((int(r[8]), int(r[9])) for r in rows[1:]) == [(0, 12345), (12345, 0)]
+    response = client.get("/fund/journal.xlsx?date_from=2026-01-01&date_to=2026-12-31")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet.max_row == 3
+    assert client.get("/fund/journal.csv?period=2026-Q5").status_code == 400
+    assert client.get("/fund/statement.pdf?date_from=2026-05-01&date_to=2026-04-01").status_code == 400
+
+
+def test_csv_export_neutralises_formulas(app, world, login_as):
+    client = login_as("admin")
+    fund(app, world, amount_fen=10_000)
+    key = _form_key(client, "/fund/sales/new")
+    client.submit("/fund/sales/new", {"idempotency_key": key, "event": "=HYPERLINK(1)", "items": "",
+                                      "amount": "5", "method": "cash", "sold_on": "2026-02-01"})
+    text = login_as("auditor").get("/fund/journal.csv?period=2026").get_data(as_text=True)
+    assert "'义卖收入：=HYPERLINK(1)" in text or "义卖收入：=HYPERLINK(1)" in text
+    assert "\n=" not in text and ",=" not in text
+
+
+def test_other_community_sees_none_of_a(app, world, login_as):
+    fund(app, world, amount_fen=10_000)
+    client = login_as("other_admin")
+    assert "测试捐赠人" not in client.get("/fund/donations").get_data(as_text=True)
+    assert "¥100.00" not in client.get("/fund/").get_data(as_text=True)
+    assert "测试捐赠人" not in client.get("/fund/journal.csv?period=2026").get_data(as_text=True)
+
+
+def test_settings_value_per_volunteer_hour(app, world, login_as):
+    client = login_as("admin")
+    assert client.submit("/fund/settings", {"volunteer_hour_value": "25.50"}).status_code == 302
+    from charity.fund.models import FundSettings
+
+    with app.app_context():
+        assert db.session.scalar(sa.select(FundSettings.volunteer_hour_value_fen)) == 2550
+    assert client.submit("/fund/settings", {"volunteer_hour_value": "abc"}).status_code == 422
