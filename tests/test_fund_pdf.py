@@ -94,7 +94,7 @@ def test_statement_totals_reconcile_with_the_ledger(app, world, ledger, login_as
     with app.app_context():
         from tests.fund_helpers import user
 
-        assert f"由{user('auditor').display_name}生成" in flat  # who generated it
+        assert f"{user('auditor').display_name}生成于" in flat  # who generated it
 
 
 def test_statement_lists_every_entry_with_a_running_balance(app, world, ledger):

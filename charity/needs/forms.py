@@ -74,7 +74,7 @@ class TransitionForm(BaseForm):
 
 class MeetingForm(BaseForm):
     held_on = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)])
-    title = StringField(_l("Title"), filters=[strip], validators=[
+    title = StringField(_l("Meeting title"), filters=[strip], validators=[
         DataRequired(message=REQUIRED), Length(max=200, message=_l("At most 200 characters."))])
     user_ids = MultiCheckboxField(_l("Council members present"), coerce=int, choices=[])
     partner_ids = MultiCheckboxField(_l("Invited partners present"), coerce=int, choices=[])
