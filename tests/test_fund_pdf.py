@@ -164,7 +164,7 @@ def test_many_entries_split_across_pages_and_all_appear(app, world):
 def services_note():
     from charity.fund.statement import volunteer_services_note
 
-    return volunteer_services_note(125, 3000)
+    return volunteer_services_note(750, 3000)
 
 
 def test_donation_receipt(app, world, ledger, login_as):
@@ -183,3 +183,29 @@ def test_donation_receipt(app, world, ledger, login_as):
 
     _reader, fonts = _fonts(response.data)
     assert fonts and all(fonts.values()), fonts  # every font embedded, no stray Helvetica
+
+
+def test_statement_discloses_verified_volunteer_service_apart_from_cash(app, world):
+    from charity.fund.pdf import render_statement
+    from charity.fund.statement import build_statement
+    from charity.projects import services as projects
+    from charity.projects.models import Activity
+    from tests.access_teams import build_scenario
+
+    sc = build_scenario(app, world)  # two draft activities on 2026-03-07: 210 and 120 minutes
+    with app.test_request_context():
+        services.set_volunteer_hour_value(community(), 2500)
+        activity = db.session.get(Activity, sc.activity_a)
+        projects.transition_activity(activity, "submit")
+        projects.verify_activity(activity)
+        db.session.commit()
+        march = build_statement(community(), date(2026, 3, 1), date(2026, 3, 31), generated_by="测试")
+        april = build_statement(community(), date(2026, 4, 1), date(2026, 4, 30), generated_by="测试")
+        pdf = render_statement(march)
+    assert april.notes == []  # nothing verified in April: no note
+    [(title, lines)] = march.notes
+    assert "3.5" in lines[0]  # only the verified activity's 210 minutes, not the draft's
+    assert "¥87.50" in lines[1]  # 3.5 h at ¥25.00
+    assert march.income_total == march.expense_total == 0  # kept apart from cash
+    flat = _flat(_text(pdf)[0])
+    assert "3.5" in flat and "87.50" in flat

@@ -33,7 +33,7 @@ def test_staff_record_a_donation_and_a_double_submit_posts_once(app, world, logi
         donations = db.session.scalars(sa.select(Donation)).all()
         assert [(d.amount_fen, d.donor_name, d.receipt_no) for d in donations] == [(128050, "王阿姨", "JZ2026-0001")]
     page = client.get("/fund/donations").get_data(as_text=True)
-    assert "JZ2026-0001" in page and "¥1,280.50" in page and "一老" in page
+    assert "JZ2026-0001" in page and "¥1,280.50" in page and "养老助老" in page
 
 
 def test_bad_amounts_are_refused_and_nothing_is_written(app, world, login_as):

@@ -193,8 +193,8 @@ def render_statement(data) -> bytes:
 
     # Notes appended from plain data (the donated-services note, for one).
     for note_title, paragraphs in data.notes:
-        story.append(Paragraph(escape(note_title), s["heading"]))
-        story += [Paragraph(escape(p), s["body"]) for p in paragraphs]
+        story.append(KeepTogether([Paragraph(escape(note_title), s["heading"])]
+                                  + [Paragraph(escape(p), s["body"]) for p in paragraphs]))
 
     # Every entry in date order with a running balance.
     total_in = sum(r[4] for r in data.entries)

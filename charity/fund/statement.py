@@ -7,9 +7,11 @@ import calendar
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from charity.extensions import db
@@ -103,8 +105,26 @@ def _sum_lines(community, *conditions):
     return db.session.execute(stmt).all()
 
 
+def volunteer_services_in(community, date_from, date_to):
+    """The donated-services note for verified activities that started in the period
+    (days in the community's time zone), or None when there were none."""
+    from charity.fund.services import settings_for
+    from charity.projects import counts
+
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    lower = datetime.combine(date_from, time(), zone)
+    upper = datetime.combine(date_to + timedelta(days=1), time(), zone)
+    served = counts.totals(community.id, lower, upper)
+    if not served["activities"]:
+        return None
+    settings = settings_for(community)
+    return volunteer_services_note(served["minutes"],
+                                   settings.volunteer_hour_value_fen if settings else None)
+
+
 def build_statement(community, date_from, date_to, *, generated_by, notes=None):
-    """Every figure the statement prints, reconciled to the fen with the ledger."""
+    """Every figure the statement prints, reconciled to the fen with the ledger, with the
+    donated-services note when verified volunteer service falls in the period."""
     from charity.fund.models import LedgerHead
     from charity.models_base import utcnow
 
@@ -185,7 +205,8 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
         entries=entries,
         chain_seq=chain[0] if chain else None, chain_hash=chain[1] if chain else None,
         head_seq=head.last_seq if head else 0, head_hash=head.last_hash if head else "0" * 64,
-        notes=list(notes or []),
+        notes=[note for note in [*(notes or []), volunteer_services_in(community, date_from, date_to)]
+               if note is not None],
     )
 
 
@@ -195,19 +216,15 @@ def _entry_row(current, running):
             cash if cash > 0 else 0, -cash if cash < 0 else 0, running)
 
 
-def volunteer_services_note(hours_tenths, value_per_hour_fen):
+def volunteer_services_note(minutes, value_per_hour_fen):
     """The donated-services note (服务捐赠): verified volunteer hours, and their value
-    when the community sets one per hour, disclosed apart from cash.
-
-    ``hours_tenths`` is hours × 10 (integer). The integrator passes the verified
-    activities' hours once the teams module exists.
-    """
+    when the community sets one per hour (rounded to the fen), disclosed apart from cash."""
     from charity.formatting import money
 
-    hours = f"{hours_tenths // 10}.{hours_tenths % 10}"
+    hours = f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
     lines = [str(_l("Verified volunteer service in the period: %(hours)s hours.", hours=hours))]
     if value_per_hour_fen is not None:
-        value = hours_tenths * value_per_hour_fen // 10
+        value = (minutes * value_per_hour_fen + 30) // 60
         lines.append(str(_l("At %(rate)s an hour as set by the community, worth %(value)s. "
                             "Donated services are disclosed here only: they are not income and "
                             "are not in any cash figure above.",
