@@ -42,15 +42,18 @@ ROLE_LABELS = {
 
 #: What each role can do in the app as it stands; shown on the home page.
 ROLE_DESCRIPTIONS = {
-    "admin": _l("As service-centre staff you manage the community's user accounts and roles, "
-                "unlock accounts and set temporary passwords, and can read the audit trail."),
-    "council": _l("As a council member you can see who holds which role in the community "
-                  "and read the audit trail."),
-    "leader": _l("As a team leader you will log your team's activities here."),
-    "auditor": _l("As an auditor you can read the user list and the whole audit trail, "
-                  "and export it as CSV."),
-    "merchant": _l("As a merchant partner you will confirm volunteers' point redemptions here."),
-    "volunteer": _l("As a volunteer you will see your service hours and points here."),
+    "admin": _l("As service-centre staff you run the community's partners and services, needs, "
+                "teams and projects, verify activities, keep the community fund, and manage "
+                "user accounts."),
+    "council": _l("As a council member you match needs to services, record council meetings, "
+                  "publish projects and confirm claims, and can read everything."),
+    "leader": _l("As a team leader you manage your team's members and log its activities "
+                 "against its projects."),
+    "auditor": _l("As an auditor you can read everything, download the resource list, fund "
+                  "statements and exports, and verify the fund ledger."),
+    "merchant": _l("As a merchant partner you see your shop and its services; point "
+                   "redemptions will come here."),
+    "volunteer": _l("As a volunteer you see your verified service hours; points will come here."),
 }
 
 

@@ -4,7 +4,7 @@ The naming convention gives every constraint a stable name, so Alembic's batch m
 alter tables on SQLite and migrations read the same on both databases.
 """
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -21,6 +21,19 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime. Use as ``default=utcnow`` (the callable)."""
     return datetime.now(timezone.utc)
+
+
+def local_today() -> date:
+    """Today in the community's time zone (``BABEL_DEFAULT_TIMEZONE``, Chengdu by default).
+
+    Never ``date.today()``: the server runs on UTC, where from midnight to 08:00 in China
+    it is still yesterday."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return datetime.now(ZoneInfo(name or "Asia/Shanghai")).date()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

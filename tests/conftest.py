@@ -155,12 +155,15 @@ def app(_shared_app, schema_template, tmp_path, monkeypatch):
         with app.app_context():
             db.session.remove()
             if is_postgres():
-                tables = ", ".join(t.name for t in db.metadata.sorted_tables)
                 with db.engine.begin() as conn:
-                    # The append-only triggers refuse TRUNCATE too; replica mode skips them
-                    # for this cleanup connection only.
+                    # Replica mode skips the append-only triggers (and foreign-key checks)
+                    # for this cleanup connection only. DELETE on a few rows is ten times
+                    # quicker than TRUNCATE, which makes new files for every table.
                     conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-                    conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                    for table in reversed(db.metadata.sorted_tables):
+                        conn.execute(table.delete())
+                    conn.execute(sa.text(
+                        "SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'"))
             db.engine.dispose()
         app.config.clear()
         app.config.update(config)

@@ -38,12 +38,35 @@ def test_staff_record_a_donation_and_a_double_submit_posts_once(app, world, logi
 
 def test_bad_amounts_are_refused_and_nothing_is_written(app, world, login_as):
     client = login_as("admin")
-    for amount in ("", "0", "-5", "12.345", "1e3", "abc", "1" * 20):
+    expected = {"": "请输入以元为单位的金额", "12.345": "请输入以元为单位的金额", "1e3": "请输入以元为单位的金额",
+                "abc": "请输入以元为单位的金额", "1" * 20: "请输入以元为单位的金额",
+                "0": "金额必须大于零", "-5": "金额必须大于零", "－50.5": "金额必须大于零",
+                "99999999999999": "金额过大"}
+    for amount, message in expected.items():
         key = _form_key(client, "/fund/donations/new")
         response = client.submit("/fund/donations/new", {"idempotency_key": key, "amount": amount,
                                                          "method": "bank", "received_on": "2026-03-05"})
         assert response.status_code == 422, amount
-        assert "请输入以元为单位的金额" in response.get_data(as_text=True)
+        assert message in response.get_data(as_text=True), amount
+    assert count_rows(app, JournalEntry) == 0
+
+
+def test_money_dated_after_today_in_chengdu_is_refused(app, world, login_as):
+    from datetime import timedelta
+
+    from charity.models_base import local_today
+
+    client = login_as("admin")
+    with app.app_context():
+        today = local_today()
+    page = client.get("/fund/donations/new").get_data(as_text=True)
+    assert f'value="{today.isoformat()}"' in page  # the default is today where the community is
+    for url, field in (("/fund/donations/new", "received_on"), ("/fund/sales/new", "sold_on")):
+        key = _form_key(client, url)
+        response = client.submit(url, {"idempotency_key": key, "amount": "100", "method": "cash",
+                                       "event": "义卖", field: (today + timedelta(days=1)).isoformat()})
+        assert response.status_code == 422, url
+        assert "日期在今天之后" in response.get_data(as_text=True)
     assert count_rows(app, JournalEntry) == 0
 
 

@@ -238,3 +238,27 @@ def test_end_before_start_is_refused(app, world, sc, rctx):
     with pytest.raises(services.ValidationFailed):
         services.update_activity(activity, title="x", kind="visit", starts_at=activity.ends_at,
                                  ends_at=activity.starts_at, roster={})
+
+
+def test_an_activity_that_has_not_ended_cannot_be_submitted_or_verified(app, world, sc, rctx):
+    from datetime import timedelta
+
+    from charity.errors import ValidationFailed
+    from charity.models_base import utcnow
+
+    activity = db.session.get(Activity, sc.activity_a)
+    activity.starts_at = utcnow() + timedelta(days=30)
+    activity.ends_at = activity.starts_at + timedelta(hours=2)
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match="活动尚未结束"):
+        services.transition_activity(activity, "submit")
+    db.session.rollback()
+    assert db.session.get(Activity, sc.activity_a).state == A.draft
+    # One already submitted (say before its dates were mistyped) is not verified either.
+    activity = db.session.get(Activity, sc.activity_a)
+    activity.state = A.submitted
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match="活动尚未结束"):
+        services.verify_activity(activity)
+    db.session.rollback()
+    assert db.session.get(Activity, sc.activity_a).state == A.submitted

@@ -12,9 +12,12 @@ from charity.accounts.forms import choices
 from charity.forms import BaseForm, strip
 from charity.fund import chart
 from charity.fund.models import PaymentMethod, Purpose
+from charity.models_base import local_today
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-_YUAN = re.compile(r"^(\d{1,12})(?:\.(\d{1,2}))?$")
+_YUAN = re.compile(r"^(\d{1,15})(?:\.(\d{1,2}))?$")
+#: The largest amount one form takes: 100 million yuan, far above any community fund.
+FORM_MAX_FEN = 100_000_000 * 100
 
 
 def parse_yuan(text):
@@ -32,15 +35,34 @@ class YuanField(StringField):
     fen = None
 
     def pre_validate(self, form):
-        self.fen = parse_yuan(self.data)
-        if self.fen is None or self.fen <= 0:
-            self.fen = None
+        self.fen = None
+        text = (self.data or "").strip()
+        negative = text.startswith(("-", "－"))
+        fen = parse_yuan(text[1:] if negative else text)
+        if fen is not None and negative:
+            fen = -fen
+        if fen is None:
             raise ValidationError(_l("Enter an amount in yuan, such as 1280 or 1280.50."))
+        if fen <= 0:
+            raise ValidationError(_l("The amount must be more than zero."))
+        if fen > FORM_MAX_FEN:
+            raise ValidationError(_l("The amount is too large for one entry."))
+        self.fen = fen
 
 
 def _plausible(form, field):
     if field.data and not EARLIEST <= field.data <= LATEST:
         raise ValidationError(_l("Enter a date between 2000 and 2100."))
+
+
+def _not_ahead(form, field):
+    """Money is booked when it moved: never after today (in Chengdu)."""
+    if field.data and field.data > local_today():
+        raise ValidationError(
+            _l("The date is in the future: record money when it has been received or paid."))
+
+
+MONEY_DATE = [DataRequired(), _plausible, _not_ahead]
 
 
 def _method_choices():
@@ -75,7 +97,7 @@ class DonationForm(PostingForm):
     amount = YuanField(_l("Amount (yuan)"), filters=[strip])
     method = SelectField(_l("Payment method"), choices=_method_choices, default="bank")
     restriction = SelectField(_l("Restricted to"), choices=_restriction_choices, validators=[Optional()])
-    received_on = DateField(_l("Received on"), validators=[DataRequired(), _plausible], default=date.today)
+    received_on = DateField(_l("Received on"), validators=MONEY_DATE, default=local_today)
     note = StringField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=200)])
 
 
@@ -84,7 +106,7 @@ class SaleForm(PostingForm):
     items = TextAreaField(_l("Items sold"), filters=[strip], validators=[Optional(), Length(max=500)])
     amount = YuanField(_l("Amount (yuan)"), filters=[strip])
     method = SelectField(_l("Payment method"), choices=_method_choices, default="cash")
-    sold_on = DateField(_l("Sold on"), validators=[DataRequired(), _plausible], default=date.today)
+    sold_on = DateField(_l("Sold on"), validators=MONEY_DATE, default=local_today)
 
 
 class ExpenseForm(PostingForm):
@@ -97,7 +119,7 @@ class ExpenseForm(PostingForm):
         ("no", _l("Unrestricted money")), ("yes", _l("The restricted fund of this purpose"))]), default="no")
     project = StringField(_l("Grant or project"), filters=[strip], validators=[Optional(), Length(max=100)],
                           description=_l("The team or project the money went to, for the statement."))
-    paid_on = DateField(_l("Paid on"), validators=[DataRequired(), _plausible], default=date.today)
+    paid_on = DateField(_l("Paid on"), validators=MONEY_DATE, default=local_today)
 
 
 class ReverseForm(PostingForm):

@@ -51,7 +51,7 @@ from charity.fund.models import (
     Sale,
     SubFund,
 )
-from charity.models_base import utcnow
+from charity.models_base import local_today, utcnow
 
 GENESIS = "0" * 64
 MAX_AMOUNT_FEN = 10**15
@@ -345,7 +345,7 @@ def reverse_entry(community, entry, *, memo=None, actor=None, value_date=None, i
     lines = [Line(ln.account.code, -ln.amount_fen, ln.subfund.purpose if ln.subfund else None, ln.purpose)
              for ln in entry.lines]
     reversal = post_entry(
-        community, value_date=value_date or date.today(),
+        community, value_date=value_date or local_today(),
         memo=(memo or str(_l("Reversal of entry %(seq)s", seq=entry.seq)))[:200],
         reference_type=ReferenceType.reversal, reference_id=str(entry.id), lines=lines,
         idempotency_key=idempotency_key, actor=actor, project=entry.project, reverses=entry,

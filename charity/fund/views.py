@@ -44,6 +44,7 @@ from charity.fund.models import (
     SubFund,
 )
 from charity.fund.statement import check_range, parse_period
+from charity.models_base import local_today
 from charity.pagination import paginate, query_args
 
 bp = Blueprint("fund", __name__, url_prefix="/fund")
@@ -63,7 +64,7 @@ def _range(form):
         return parse_period(form.period.data)
     if form.date_from.data or form.date_to.data:
         return check_range(form.date_from.data, form.date_to.data)
-    year = date.today().year
+    year = local_today().year
     return date(year, 1, 1), date(year, 12, 31)
 
 
@@ -307,7 +308,7 @@ def verify():
 @requires(*READERS)
 def statement():
     form = RangeForm(request.args)
-    return render_template("fund/statement.html", form=form, today=date.today())
+    return render_template("fund/statement.html", form=form, today=local_today())
 
 
 def _range_or_error(form, template="fund/statement.html"):
@@ -317,7 +318,7 @@ def _range_or_error(form, template="fund/statement.html"):
         return _range(form), None
     except CharityError as exc:
         flash(str(exc.message), "error")
-        return None, (render_template(template, form=form, today=date.today()), 400)
+        return None, (render_template(template, form=form, today=local_today()), 400)
 
 
 @bp.route("/statement.pdf")

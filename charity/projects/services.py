@@ -193,7 +193,8 @@ def transition_activity(activity, action, *, reason=None, actor=None):
     """Move ``activity`` one step; for ``verify`` use :func:`verify_activity`.
 
     :raises IllegalTransition: not allowed from the activity's state; nothing changes.
-    :raises ValidationFailed: a return without a reason, a submission without a roster.
+    :raises ValidationFailed: a return without a reason, a submission without a roster,
+        submitting or verifying an activity that has not ended yet.
     """
     if action not in ACTIVITY_TRANSITIONS:
         raise IllegalTransition()
@@ -205,6 +206,10 @@ def transition_activity(activity, action, *, reason=None, actor=None):
                                    step=ACTIVITY_STEP_NAMES[action],
                                    state=ACTIVITY_STATE_NAMES[activity.state]))
     before = _activity_snapshot(activity)
+    if action in ("submit", "verify") and activity.ends_at > utcnow():
+        # Service is counted (and will earn points) only once it has happened.
+        raise ValidationFailed(_l("The activity has not ended yet: it can be submitted and "
+                                  "verified once it has taken place."))
     if action == "submit":
         if not activity.attendance:
             raise ValidationFailed(_l("Add at least one volunteer to the roster before submitting."))

@@ -320,7 +320,8 @@ def activity_new(project_id):
                 form.title.errors.append(exc.message)
             else:
                 db.session.commit()
-                flash(_("Activity saved as a draft. Add photos, then submit it for verification."), "success")
+                flash(_("Activity saved as a draft. You can add photos and the sign-in sheet, "
+                        "then submit it for verification."), "success")
                 return redirect(url_for("projects.activity_detail", activity_id=activity.id))
     status = 422 if form.errors or getattr(form, "roster_errors", None) else 200
     return _render_activity_form(form, project, team, members, others, status=status)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
+from charity.models_base import UTCDateTime, local_today, utcnow
 
 
 class BeneficiaryGroup(enum.StrEnum):
@@ -94,7 +94,7 @@ class Team(db.Model):
         return [BeneficiaryGroup(g) for g in (self.focus_groups or "").split(",") if g]
 
     def current_members(self, on=None):
-        on = on or date.today()
+        on = on or local_today()
         return [m for m in self.members if m.joined_on <= on and (m.left_on is None or m.left_on > on)]
 
 
@@ -124,7 +124,7 @@ class TeamMember(db.Model):
 
     @property
     def current(self):
-        return self.left_on is None or self.left_on > date.today()
+        return self.left_on is None or self.left_on > local_today()
 
 
 class TeamRoleChange(db.Model):

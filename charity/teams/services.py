@@ -5,7 +5,6 @@ A ``leader`` role is community-wide, but what a leader may do is limited to the 
 which their user account is linked to a volunteer who is a current leader of the team.
 """
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import g
@@ -16,6 +15,7 @@ from charity.accounts.access import has_role
 from charity.audit.services import record, snapshot
 from charity.errors import CharityError, PermissionDenied, ValidationFailed
 from charity.extensions import db
+from charity.models_base import local_today
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, TeamRole, TeamRoleChange, Volunteer
 
 
@@ -41,7 +41,7 @@ class NotTeamLeader(PermissionDenied):
 
 
 def _today():
-    return date.today()
+    return local_today()
 
 
 # -- who may do what ---------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Teams, volunteers, one's own service history and the counts."""
 
-from datetime import date
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from charity.accounts.forms import choices
 from charity.accounts.models import User
 from charity.errors import CharityError
 from charity.extensions import db
+from charity.models_base import local_today
 from charity.pagination import paginate, query_args
 from charity.projects import counts
 from charity.projects.models import Activity, ActivityState, Attendance, Project
@@ -137,7 +137,7 @@ def member_add(team_id):
         volunteer = get_scoped_or_404(Volunteer, int(form.volunteer_id.data))
         try:
             services.add_member(team, volunteer, role=form.role.data,
-                                joined_on=form.joined_on.data or date.today())
+                                joined_on=form.joined_on.data or local_today())
         except CharityError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -178,7 +178,7 @@ def member_leave(team_id, member_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.leave(member, on=form.left_on.data or date.today())
+        services.leave(member, on=form.left_on.data or local_today())
     except CharityError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

@@ -10,7 +10,7 @@ NAV = {
     "council": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["社区基金", "用户", "审计日志"],
     "leader": ["首页", "资源伙伴"] + TEAMS,
     "auditor": ["首页", "资源伙伴", "需求清单"] + TEAMS + ["社区基金", "用户", "审计日志"],
-    "merchant": ["首页", "我的店铺"] + TEAMS,
+    "merchant": ["首页", "我的店铺"],
     "volunteer": ["首页", "资源伙伴"] + TEAMS,
 }
 ROLE_LABELS = {"admin": "服务中心工作人员", "council": "联席会成员", "leader": "团队负责人",
