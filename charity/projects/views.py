@@ -52,14 +52,20 @@ def _tz():
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def _as_label(word):
+    """A state word stands alone on a badge: "Verified", not "verified" (Chinese is unchanged)."""
+    text = str(word)
+    return text[:1].upper() + text[1:]
+
+
 @bp.app_template_filter("project_state_label")
 def project_state_label(value):
-    return services.PROJECT_STATE_NAMES.get(ProjectState(value), value)
+    return _as_label(services.PROJECT_STATE_NAMES.get(ProjectState(value), value))
 
 
 @bp.app_template_filter("activity_state_label")
 def activity_state_label(value):
-    return services.ACTIVITY_STATE_NAMES.get(ActivityState(value), value)
+    return _as_label(services.ACTIVITY_STATE_NAMES.get(ActivityState(value), value))
 
 
 @bp.app_template_filter("activity_kind_label")
