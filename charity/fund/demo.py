@@ -22,7 +22,7 @@ DONATIONS = [
     (6, 18, None, 300, PaymentMethod.cash, None),
     (8, 9, "四川某科技有限公司", 15000, PaymentMethod.bank, None),
     (9, 9, "东怡社区居民（九九重阳）", 3600, PaymentMethod.wechat, Purpose.elderly),
-    (10, 16, "刘师傅理发店", 800, PaymentMethod.cash, Purpose.special),
+    (10, 16, "东怡快剪理发店", 800, PaymentMethod.cash, Purpose.special),
     (11, 20, None, 2000, PaymentMethod.bank, None),
 ]
 
@@ -44,8 +44,8 @@ EXPENSES = [
     (6, 6, chart.ACTIVITY_COSTS, "亲子公益课堂材料费", 1850, Purpose.children, True,
      "小暖芽亲子志愿者服务队"),
     (6, 28, "5301", "年中义卖活动宣传物料", 420, None, False, None),
-    (7, 15, chart.MICRO_VENTURE, "慈善微创投首期资助：银龄互助队", 5000, Purpose.elderly, False,
-     "银龄互助队"),
+    (7, 15, chart.MICRO_VENTURE, "慈善微创投首期资助：银龄守望探访队", 5000, Purpose.elderly, False,
+     "银龄守望探访队"),
     (9, 30, chart.ACTIVITY_COSTS, "九九重阳敬老宴食材", 4200, Purpose.elderly, True, "九九重阳敬老"),
     (10, 28, chart.ACTIVITY_COSTS, "便民维修服务耗材", 680, Purpose.special, True, "便民维修"),
     (11, 26, "5201", "年度财务审计费", 1500, None, False, None),
