@@ -18,8 +18,15 @@ from charity.needs.models import CouncilMeeting, Need, NeedState, Urgency
 from charity.pagination import paginate, query_args
 from charity.partners import services as partner_services
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service
+from charity.teams.models import Team
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
+
+
+@bp.app_template_filter("need_target")
+def need_target(need):
+    """What a need is matched to ("partner · service" or the team), in words."""
+    return services.match_target(need) or "—"
 
 READERS = ("admin", "council", "auditor")
 WRITERS = ("admin", "council")
@@ -75,9 +82,12 @@ def _match_form(submitted=True):
         .where(Service.community_id == g.community.id, Service.active.is_(True),
                Partner.status == PartnerStatus.active)
         .order_by(Partner.name, Service.name)).all()
-    form.service_id.choices = choices([(0, _("Choose a service"))]
+    form.service_id.choices = choices([(0, _("No service"))]
                                       + [(s.id, f"{s.partner.name} · {s.name}（{s.category.name}）")
                                          for s in offered])
+    teams = db.session.scalars(sa.select(Team).where(Team.community_id == g.community.id)
+                               .order_by(Team.name)).all()
+    form.team_id.choices = choices([(0, _("No team"))] + [(t.id, t.name) for t in teams])
     meetings = db.session.scalars(sa.select(CouncilMeeting)
                                   .where(CouncilMeeting.community_id == g.community.id)
                                   .order_by(CouncilMeeting.held_on.desc()).limit(20)).all()
@@ -109,7 +119,8 @@ def match(need_id):
     form = _match_form()
     if form.validate_on_submit():
         try:
-            services.transition(need, "match", service_id=form.service_id.data, note=form.note.data,
+            services.transition(need, "match", service_id=form.service_id.data or None,
+                                team_id=form.team_id.data or None, note=form.note.data,
                                 meeting_id=form.meeting_id.data or None, actor=_actor())
         except services.IllegalNeedTransition as exc:
             db.session.rollback()
@@ -119,7 +130,7 @@ def match(need_id):
             form.service_id.errors.append(exc.message)
         else:
             db.session.commit()
-            flash(_("The need is matched to %(service)s.", service=need.matched_service.name), "success")
+            flash(_("The need is matched to %(service)s.", service=services.match_target(need)), "success")
             return redirect(url_for("needs.detail", need_id=need.id))
     return _render_need(need, match_form=form, status=422)
 
