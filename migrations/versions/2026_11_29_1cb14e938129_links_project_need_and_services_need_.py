@@ -10,9 +10,8 @@ Revises: 5a23cef890cc
 Create Date: 2026-11-29 21:28:57.201484
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1cb14e938129'
