@@ -99,7 +99,12 @@ def _match_form(submitted=True):
 def _render_need(need, match_form=None, transition_form=None, status=200):
     history = db.session.scalars(filtered_events(g.community, object_type="need",
                                                  object_id=str(need.id)).limit(20)).all()
-    return render_template("needs/detail.html", need=need,
+    from charity.projects.models import Project
+
+    projects = db.session.scalars(sa.select(Project).where(Project.community_id == g.community.id,
+                                                           Project.need_id == need.id)
+                                  .order_by(Project.id)).all()
+    return render_template("needs/detail.html", need=need, projects=projects,
                            actions=services.allowed_actions(need),
                            match_form=match_form or _match_form(submitted=False),
                            transition_form=transition_form or TransitionForm(formdata=None),
