@@ -229,3 +229,19 @@ def test_match_form_takes_a_service_or_a_team(app, world, login_as, setting):
     assert f'href="/teams/{setting["team"]}"' in page
     listing = council.get("/needs/").get_data(as_text=True)
     assert "骑手驿站互助队" in listing
+
+
+def test_a_meeting_lists_a_need_matched_to_a_team_on_its_page_and_minutes(app, world, login_as, setting):
+    import io
+
+    import pypdf
+
+    meeting = make_meeting_in(app, world.a)
+    council = login_as("council")
+    r = council.submit(f"/needs/{setting['need']}/match", {"team_id": setting["team"], "meeting_id": meeting})
+    assert r.status_code == 302
+    page = council.get(f"/needs/meetings/{meeting}").get_data(as_text=True)
+    assert "→ 骑手驿站互助队" in page
+    r = council.get(f"/needs/meetings/{meeting}/minutes.pdf")
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.data)).pages)
+    assert r.status_code == 200 and "骑手驿站互助队" in text
