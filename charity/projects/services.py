@@ -114,7 +114,10 @@ def _resolve_links(community_id, need_id, service_ids, current=None):
         if need is None or need.community_id != community_id \
                 or (need.state not in LINKABLE_NEED_STATES and need.id != keep):
             raise ProjectNeedInvalid(_l("Choose a need of this community that is not closed or declined."))
-    ids = sorted({int(i) for i in service_ids or () if i})
+    try:
+        ids = sorted({int(i) for i in service_ids or () if i})
+    except (TypeError, ValueError):
+        raise ProjectServiceInvalid(_l("Choose active services of this community's partners.")) from None
     keep = {s.id for s in current.services} if current is not None else set()
     offered = {s.id: s for s in linkable_services(community_id, keep=keep)}
     if any(i not in offered for i in ids):
