@@ -104,6 +104,8 @@ MATRIX = {
     ("projects.project_new", "GET"): rule(allowed={"admin", "council"}),
     ("projects.project_new", "POST"): rule(allowed={"admin", "council"}, ok=UNPROCESSABLE),
     ("projects.project_detail", "GET"): rule(allowed=EVERYONE, other=MISSING),
+    ("projects.project_links", "GET"): rule(allowed={"admin", "council"}, other=MISSING),
+    ("projects.project_links", "POST"): rule(allowed={"admin", "council"}, ok=REDIRECT, other=MISSING),
     ("projects.project_claim", "POST"): rule(allowed={"leader"}, ok=INVALID, other=FORBIDDEN),
     ("projects.project_confirm", "POST"): rule(allowed={"admin", "council"}, ok=REDIRECT, other=MISSING),
     ("projects.project_decline", "POST"): rule(allowed={"admin", "council"}, ok=REDIRECT, other=MISSING),

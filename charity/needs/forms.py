@@ -58,8 +58,10 @@ class NeedSearchForm(BaseForm):
 
 
 class MatchForm(BaseForm):
-    service_id = SelectField(_l("Service"), coerce=int, choices=[],
-                             validators=[DataRequired(message=REQUIRED)])
+    """A service or a team (exactly one: checked by the service layer)."""
+
+    service_id = SelectField(_l("Service"), coerce=int, choices=[], validators=[Optional()])
+    team_id = SelectField(_l("or a resident team"), coerce=int, choices=[], validators=[Optional()])
     meeting_id = SelectField(_l("Decided at the council meeting"), coerce=int, choices=[],
                              validators=[Optional()])
     note = StringField(_l("Note"), filters=[strip],

@@ -77,12 +77,8 @@ class MeetingAttendee(db.Model):
 
 
 class Need(db.Model):
-    """A recorded need of residents, and who serves it once matched.
-
-    The match target is ``matched_service_id`` today; a team target will be a second
-    nullable column (``matched_team_id``) added by the teams issue, with the CHECK below
-    widened to "a service or a team".
-    """
+    """A recorded need of residents, and who serves it once matched: a partner's service
+    (``matched_service_id``) or a resident team (``matched_team_id``), never both."""
 
     __tablename__ = "need"
 
@@ -106,6 +102,8 @@ class Need(db.Model):
     decline_reason: Mapped[str | None] = mapped_column(sa.String(500))
     matched_service_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("service.id", ondelete="RESTRICT"), index=True)
+    matched_team_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("team.id", ondelete="RESTRICT"), index=True)
     match_note: Mapped[str | None] = mapped_column(sa.String(500))
     #: The council meeting that decided the match, when it was decided at one.
     matched_meeting_id: Mapped[int | None] = mapped_column(
@@ -117,14 +115,17 @@ class Need(db.Model):
 
     category: Mapped["ServiceCategory"] = relationship()  # noqa: F821
     matched_service: Mapped["Service | None"] = relationship()  # noqa: F821
+    matched_team: Mapped["Team | None"] = relationship()  # noqa: F821
     matched_meeting: Mapped[CouncilMeeting | None] = relationship()
     recorded_by: Mapped["User | None"] = relationship()  # noqa: F821
 
     __table_args__ = (
         sa.CheckConstraint("people_count > 0", name="people_count_positive"),
         sa.CheckConstraint("resident_name IS NULL OR consent_recorded", name="named_with_consent"),
-        sa.CheckConstraint("state NOT IN ('matched', 'in_service') OR matched_service_id IS NOT NULL",
-                           name="matched_has_target"),
+        sa.CheckConstraint("state NOT IN ('matched', 'in_service') OR matched_service_id IS NOT NULL "
+                           "OR matched_team_id IS NOT NULL", name="matched_has_target"),
+        sa.CheckConstraint("matched_service_id IS NULL OR matched_team_id IS NULL",
+                           name="one_match_target"),
         sa.CheckConstraint("state <> 'declined' OR decline_reason IS NOT NULL",
                            name="declined_has_reason"),
     )

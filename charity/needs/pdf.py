@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from reportlab.platypus import Paragraph
 
 from charity.formatting import date_long
+from charity.needs.services import match_target
 from charity.pdf import ReportDocument, escape, styles
 
 
@@ -35,9 +36,8 @@ def render_minutes(community, meeting, matched, version, generated):
     if matched:
         story.append(Paragraph(escape(_("Needs matched at this meeting")), st["heading"]))
         for need in matched:
-            service = need.matched_service
-            line = f"#{need.id} {need.description} → {service.partner.name} · {service.name}" \
-                if service else f"#{need.id} {need.description}"
+            target = match_target(need)
+            line = f"#{need.id} {need.description} → {target}" if target else f"#{need.id} {need.description}"
             if need.match_note:
                 line += f"（{need.match_note}）"
             story.append(_text(line, st["body"]))

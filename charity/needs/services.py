@@ -15,6 +15,7 @@ from charity.errors import CharityError, ValidationFailed
 from charity.extensions import db
 from charity.needs.models import CouncilMeeting, MeetingAttendee, Need, NeedSource, NeedState, Urgency
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service, ServiceCategory
+from charity.teams.models import Team
 
 
 class IllegalNeedTransition(CharityError):
@@ -26,7 +27,12 @@ class ConsentMissing(ValidationFailed):
 
 
 class MatchTargetInvalid(ValidationFailed):
-    """The service to match is not an active service of an active partner here."""
+    """The service to match is not an active service of an active partner here, or the
+    team is not a team of this community."""
+
+
+class MatchTargetAmbiguous(ValidationFailed):
+    """A match names both a service and a team, or neither: it takes exactly one."""
 
 
 class DeclineReasonMissing(ValidationFailed):
@@ -56,21 +62,25 @@ def _need_snapshot(need):
         "state": need.state.value,
         "service": (f"{need.matched_service.partner.name} · {need.matched_service.name}"
                     if need.matched_service else None),
+        "team": need.matched_team.name if need.matched_team else None,
         "match_note": need.match_note,
         "meeting": need.matched_meeting.title if need.matched_meeting else None,
         "decline_reason": need.decline_reason,
     }
 
 
-def transition(need, action, *, service_id=None, note=None, meeting_id=None, reason=None, actor=None):
+def transition(need, action, *, service_id=None, team_id=None, note=None, meeting_id=None, reason=None,
+               actor=None):
     """Move ``need`` by ``action`` (see :data:`TRANSITIONS`).
 
-    ``match`` takes ``service_id`` (an active service of an active partner of the same
-    community), an optional ``note`` and ``meeting_id`` (the meeting that decided it);
+    ``match`` takes exactly one target: ``service_id`` (an active service of an active
+    partner of the same community) or ``team_id`` (a team of the same community), an
+    optional ``note`` and ``meeting_id`` (the meeting that decided it);
     ``decline`` takes a ``reason``; ``reopen`` clears the match and the reason.
 
     :raises IllegalNeedTransition: the need's state does not allow ``action``.
-    :raises MatchTargetInvalid: no such service to match.
+    :raises MatchTargetAmbiguous: both a service and a team, or neither.
+    :raises MatchTargetInvalid: no such service or team to match.
     :raises DeclineReasonMissing: declining without a reason.
     """
     lock_row(Need, need.id)
@@ -82,18 +92,29 @@ def transition(need, action, *, service_id=None, note=None, meeting_id=None, rea
             state=state_word(need.state), action=ACTION_WORDS.get(action, action)))
     before = _need_snapshot(need)
     if action == "match":
-        service = db.session.scalar(
-            sa.select(Service).join(Service.partner).where(
-                Service.id == service_id, Service.community_id == need.community_id,
-                Service.active.is_(True), Partner.status == PartnerStatus.active))
-        if service is None:
-            raise MatchTargetInvalid(_l("Choose an active service of an active partner."))
+        if service_id and team_id:
+            raise MatchTargetAmbiguous(_l("Choose a service or a team, not both."))
+        if not service_id and not team_id:
+            raise MatchTargetAmbiguous(_l("Choose a service or a team."))
+        service = team = None
+        if service_id:
+            service = db.session.scalar(
+                sa.select(Service).join(Service.partner).where(
+                    Service.id == service_id, Service.community_id == need.community_id,
+                    Service.active.is_(True), Partner.status == PartnerStatus.active))
+            if service is None:
+                raise MatchTargetInvalid(_l("Choose an active service of an active partner."))
+        else:
+            team = db.session.get(Team, team_id)
+            if team is None or team.community_id != need.community_id:
+                raise MatchTargetInvalid(_l("Choose a team of this community."))
         meeting = None
         if meeting_id:
             meeting = db.session.get(CouncilMeeting, meeting_id)
             if meeting is None or meeting.community_id != need.community_id:
                 raise MatchTargetInvalid(_l("Choose a meeting of this community."))
         need.matched_service = service
+        need.matched_team = team
         need.matched_meeting = meeting
         need.match_note = (note or "").strip() or None
     elif action == "decline":
@@ -103,6 +124,7 @@ def transition(need, action, *, service_id=None, note=None, meeting_id=None, rea
         need.decline_reason = reason
     elif action == "reopen":
         need.matched_service = None
+        need.matched_team = None
         need.matched_meeting = None
         need.match_note = None
         need.decline_reason = None
@@ -120,6 +142,15 @@ ACTION_WORDS = {
     "decline": _l("declined"),
     "reopen": _l("reopened"),
 }
+
+
+def match_target(need):
+    """The matched service ("partner · service") or team, in words; None when unmatched."""
+    if need.matched_service is not None:
+        return f"{need.matched_service.partner.name} · {need.matched_service.name}"
+    if need.matched_team is not None:
+        return need.matched_team.name
+    return None
 
 
 def state_word(state):

@@ -18,8 +18,15 @@ from charity.needs.models import CouncilMeeting, Need, NeedState, Urgency
 from charity.pagination import paginate, query_args
 from charity.partners import services as partner_services
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service
+from charity.teams.models import Team
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
+
+
+@bp.app_template_filter("need_target")
+def need_target(need):
+    """What a need is matched to ("partner · service" or the team), in words."""
+    return services.match_target(need) or "—"
 
 READERS = ("admin", "council", "auditor")
 WRITERS = ("admin", "council")
@@ -75,9 +82,12 @@ def _match_form(submitted=True):
         .where(Service.community_id == g.community.id, Service.active.is_(True),
                Partner.status == PartnerStatus.active)
         .order_by(Partner.name, Service.name)).all()
-    form.service_id.choices = choices([(0, _("Choose a service"))]
+    form.service_id.choices = choices([(0, _("No service"))]
                                       + [(s.id, f"{s.partner.name} · {s.name}（{s.category.name}）")
                                          for s in offered])
+    teams = db.session.scalars(sa.select(Team).where(Team.community_id == g.community.id)
+                               .order_by(Team.name)).all()
+    form.team_id.choices = choices([(0, _("No team"))] + [(t.id, t.name) for t in teams])
     meetings = db.session.scalars(sa.select(CouncilMeeting)
                                   .where(CouncilMeeting.community_id == g.community.id)
                                   .order_by(CouncilMeeting.held_on.desc()).limit(20)).all()
@@ -89,7 +99,12 @@ def _match_form(submitted=True):
 def _render_need(need, match_form=None, transition_form=None, status=200):
     history = db.session.scalars(filtered_events(g.community, object_type="need",
                                                  object_id=str(need.id)).limit(20)).all()
-    return render_template("needs/detail.html", need=need,
+    from charity.projects.models import Project
+
+    projects = db.session.scalars(sa.select(Project).where(Project.community_id == g.community.id,
+                                                           Project.need_id == need.id)
+                                  .order_by(Project.id)).all()
+    return render_template("needs/detail.html", need=need, projects=projects,
                            actions=services.allowed_actions(need),
                            match_form=match_form or _match_form(submitted=False),
                            transition_form=transition_form or TransitionForm(formdata=None),
@@ -109,7 +124,8 @@ def match(need_id):
     form = _match_form()
     if form.validate_on_submit():
         try:
-            services.transition(need, "match", service_id=form.service_id.data, note=form.note.data,
+            services.transition(need, "match", service_id=form.service_id.data or None,
+                                team_id=form.team_id.data or None, note=form.note.data,
                                 meeting_id=form.meeting_id.data or None, actor=_actor())
         except services.IllegalNeedTransition as exc:
             db.session.rollback()
@@ -119,7 +135,7 @@ def match(need_id):
             form.service_id.errors.append(exc.message)
         else:
             db.session.commit()
-            flash(_("The need is matched to %(service)s.", service=need.matched_service.name), "success")
+            flash(_("The need is matched to %(service)s.", service=services.match_target(need)), "success")
             return redirect(url_for("needs.detail", need_id=need.id))
     return _render_need(need, match_form=form, status=422)
 

@@ -101,6 +101,7 @@ labels.register(
         "points_price": _l("Price in points"),
         "state": _l("State"),
         "service": _l("Service"),
+        "team": _l("Team"),
         "match_note": _l("Note"),
         "decline_reason": _l("Reason"),
         "meeting": _l("Council meeting"),

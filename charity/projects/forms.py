@@ -27,7 +27,15 @@ KIND_LABELS = {
 }
 
 
-class ProjectForm(BaseForm):
+class ProjectLinksForm(BaseForm):
+    """The need a project answers and the partners' services it draws on (choices are set
+    by the view; the service layer checks them)."""
+
+    need_id = SelectField(_l("Need it answers"), coerce=int, choices=[], validators=[Optional()])
+    service_ids = MultiCheckboxField(_l("Partners' services it draws on"), coerce=int, choices=[])
+
+
+class ProjectForm(ProjectLinksForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(message=REQUIRED),
                                     Length(max=120, message=_l("At most 120 characters."))])

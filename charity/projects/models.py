@@ -66,11 +66,16 @@ class Project(db.Model):
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="RESTRICT"),
                                                 index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The need on the needs list this project answers, if any.
+    need_id: Mapped[int | None] = mapped_column(sa.ForeignKey("need.id", ondelete="RESTRICT"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     team = relationship("Team")
+    need = relationship("Need")
+    #: Partners' services the project draws on.
+    services = relationship("Service", secondary="project_service", order_by="Service.name")
 
     __table_args__ = (
         sa.CheckConstraint("expected_activities >= 0", name="expected_activities_non_negative"),
@@ -81,6 +86,17 @@ class Project(db.Model):
     @property
     def group_list(self):
         return [BeneficiaryGroup(g) for g in (self.target_groups or "").split(",") if g]
+
+
+class ProjectService(db.Model):
+    """A partner's service a project draws on."""
+
+    __tablename__ = "project_service"
+
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id", ondelete="RESTRICT"),
+                                            primary_key=True, index=True)
 
 
 class Activity(db.Model):

@@ -21,6 +21,8 @@ from charity.dbutil import lock_row
 from charity.errors import CharityError, ValidationFailed
 from charity.extensions import db
 from charity.models_base import utcnow
+from charity.needs.models import Need, NeedState
+from charity.partners.models import Partner, PartnerStatus, Service
 from charity.projects.models import (
     Activity,
     ActivityBeneficiary,
@@ -51,6 +53,15 @@ class NotActiveProject(ValidationFailed):
     """Activities are logged only against a team's active project."""
 
 
+class ProjectNeedInvalid(ValidationFailed):
+    """The need to link is not a need of this community that is still open, matched or in
+    service."""
+
+
+class ProjectServiceInvalid(ValidationFailed):
+    """A service to link is not an active service of an active partner of this community."""
+
+
 # -- projects ----------------------------------------------------------------------------
 
 #: action -> (states it may start from, state it leads to)
@@ -68,22 +79,96 @@ def _project_snapshot(project):
     return {"state": project.state.value, "team": project.team.name if project.team else None}
 
 
+#: Needs a project may newly be linked to (closed and declined ones are done with).
+LINKABLE_NEED_STATES = (NeedState.open, NeedState.matched, NeedState.in_service)
+
+
+def linkable_needs(community_id, keep=None):
+    """The community's needs a project may be linked to; ``keep`` (a need id) stays
+    offered whatever its state, so editing a project does not lose its link."""
+    cond = Need.state.in_(LINKABLE_NEED_STATES)
+    if keep:
+        cond = sa.or_(cond, Need.id == keep)
+    return db.session.scalars(sa.select(Need).where(Need.community_id == community_id, cond)
+                              .order_by(Need.id.desc())).all()
+
+
+def linkable_services(community_id, keep=()):
+    """Active services of the community's active partners (by partner, then name); the
+    ids in ``keep`` stay offered even if no longer active."""
+    cond = sa.and_(Service.active.is_(True), Partner.status == PartnerStatus.active)
+    if keep:
+        cond = sa.or_(cond, Service.id.in_(list(keep)))
+    return db.session.scalars(sa.select(Service).join(Service.partner)
+                              .where(Service.community_id == community_id, cond)
+                              .order_by(Partner.name, Service.name)).all()
+
+
+def _resolve_links(community_id, need_id, service_ids, current=None):
+    """``(need, [services])`` checked for ``community_id``; reads only, writes nothing.
+    Links ``current`` (a project) already has are kept even if no longer offered."""
+    need = None
+    if need_id:
+        keep = current.need_id if current is not None else None
+        need = db.session.get(Need, need_id)
+        if need is None or need.community_id != community_id \
+                or (need.state not in LINKABLE_NEED_STATES and need.id != keep):
+            raise ProjectNeedInvalid(_l("Choose a need of this community that is not closed or declined."))
+    try:
+        ids = sorted({int(i) for i in service_ids or () if i})
+    except (TypeError, ValueError):
+        raise ProjectServiceInvalid(_l("Choose active services of this community's partners.")) from None
+    keep = {s.id for s in current.services} if current is not None else set()
+    offered = {s.id: s for s in linkable_services(community_id, keep=keep)}
+    if any(i not in offered for i in ids):
+        raise ProjectServiceInvalid(_l("Choose active services of this community's partners."))
+    return need, [offered[i] for i in ids]
+
+
+def _links_snapshot(project):
+    return {"need": f"#{project.need.id} {project.need.description[:40]}" if project.need else None,
+            "services": [f"{s.partner.name} · {s.name}" for s in project.services]}
+
+
+def set_project_links(project, *, need_id=None, service_ids=(), actor=None):
+    """Link ``project`` to a need (or none) and to partners' services (replacing the
+    previous links). Audited with the links before and after.
+
+    :raises ProjectNeedInvalid: a need of another community, or one closed or declined.
+    :raises ProjectServiceInvalid: a service of another community, or an inactive one.
+    """
+    lock_row(Project, project.id)
+    db.session.refresh(project)
+    need, services = _resolve_links(project.community_id, need_id, service_ids, current=project)
+    before = _links_snapshot(project)
+    project.need = need
+    project.services = services
+    db.session.flush()
+    after = _links_snapshot(project)
+    if after != before:
+        record("project.links", "project", project.id, community=_community(project), actor=actor,
+               label=project.title, before=before, after=after)
+    return project
+
+
 def create_project(community, *, title, description="", target_groups=(), expected_activities=0,
-                   actor=None):
+                   need_id=None, service_ids=(), actor=None):
     title = (title or "").strip()
     if not title or len(title) > 120:
         raise ValidationFailed(_l("Titles take 1 to 120 characters."))
     if expected_activities is None or expected_activities < 0:
         raise ValidationFailed(_l("The expected number of activities cannot be negative."))
+    need, services = _resolve_links(community.id, need_id, service_ids)
     project = Project(community_id=community.id, title=title, description=(description or "").strip(),
                       target_groups=_clean_groups(target_groups),
                       expected_activities=expected_activities, state=ProjectState.published,
-                      created_by_id=actor_id(actor))
+                      created_by_id=actor_id(actor), need=need, services=services)
     db.session.add(project)
     db.session.flush()
     record("project.create", "project", project.id, community=community, actor=actor, label=project.title,
            after={"title": project.title, "target_groups": project.target_groups,
-                  "expected_activities": project.expected_activities, "state": project.state.value})
+                  "expected_activities": project.expected_activities, "state": project.state.value,
+                  **_links_snapshot(project)})
     return project
 
 

@@ -35,6 +35,7 @@ from charity.projects.forms import (
     ClaimForm,
     EvidenceForm,
     ProjectForm,
+    ProjectLinksForm,
     ReturnForm,
     beneficiary_field_name,
     read_roster,
@@ -98,15 +99,43 @@ def projects():
                            args={"state": state} if state else {}, states=list(ProjectState))
 
 
+def _link_choices(form, project=None):
+    """Fill the need and service choices of a project form; returns ``{service id:
+    partner name}`` for grouping the services by partner."""
+    keep_need = project.need_id if project is not None else None
+    keep_services = [sv.id for sv in project.services] if project is not None else ()
+    needs = services.linkable_needs(g.community.id, keep=keep_need)
+    form.need_id.choices = choices([(0, _("None"))] + [(n.id, _need_choice(n)) for n in needs])
+    offered = services.linkable_services(g.community.id, keep=keep_services)
+    form.service_ids.choices = choices((sv.id, sv.name) for sv in offered)
+    return {sv.id: sv.partner.name for sv in offered}
+
+
+def _need_choice(need):
+    from charity.needs.services import state_word
+
+    text = need.description if len(need.description) <= 40 else need.description[:40] + "…"
+    return f"#{need.id} {text}（{state_word(need.state)}）"
+
+
 @bp.route("/projects/new", methods=["GET", "POST"])
 @requires("admin", "council")
 def project_new():
     form = ProjectForm()
+    partner_of = _link_choices(form)
     if form.validate_on_submit():
         try:
             project = services.create_project(
                 g.community, title=form.title.data, description=form.description.data,
-                target_groups=form.target_groups.data, expected_activities=form.expected_activities.data)
+                target_groups=form.target_groups.data, expected_activities=form.expected_activities.data,
+                need_id=form.need_id.data or None, service_ids=form.service_ids.data,
+                actor=current_user._get_current_object())
+        except services.ProjectNeedInvalid as exc:
+            db.session.rollback()
+            form.need_id.errors.append(exc.message)
+        except services.ProjectServiceInvalid as exc:
+            db.session.rollback()
+            form.service_ids.errors.append(exc.message)
         except CharityError as exc:
             db.session.rollback()
             form.title.errors.append(exc.message)
@@ -114,7 +143,36 @@ def project_new():
             db.session.commit()
             flash(_("Project %(title)s published.", title=project.title), "success")
             return redirect(url_for("projects.project_detail", project_id=project.id))
-    return render_template("projects/project_form.html", form=form), 422 if form.errors else 200
+    return render_template("projects/project_form.html", form=form, partner_of=partner_of), \
+        422 if form.errors else 200
+
+
+@bp.route("/projects/<id:project_id>/links", methods=["GET", "POST"])
+@requires("admin", "council")
+def project_links(project_id):
+    project = get_scoped_or_404(Project, project_id)
+    form = ProjectLinksForm()
+    partner_of = _link_choices(form, project)
+    if request.method == "GET":
+        form.need_id.data = project.need_id or 0
+        form.service_ids.data = [sv.id for sv in project.services]
+    if form.validate_on_submit():
+        try:
+            services.set_project_links(project, need_id=form.need_id.data or None,
+                                       service_ids=form.service_ids.data,
+                                       actor=current_user._get_current_object())
+        except services.ProjectNeedInvalid as exc:
+            db.session.rollback()
+            form.need_id.errors.append(exc.message)
+        except CharityError as exc:
+            db.session.rollback()
+            form.service_ids.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The project's need and services are saved."), "success")
+            return redirect(url_for("projects.project_detail", project_id=project.id))
+    return render_template("projects/project_form.html", form=form, partner_of=partner_of, project=project), \
+        422 if form.errors else 200
 
 
 def _claim_form():
