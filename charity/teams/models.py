@@ -12,15 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
 from charity.models_base import UTCDateTime, local_today, utcnow
-
-
-class BeneficiaryGroup(enum.StrEnum):
-    """一老一小一特殊, and Pinggang's 一新 (delivery riders, couriers)."""
-
-    elderly = "elderly"
-    children = "children"
-    special = "special"
-    new_employment = "new_employment"
+from charity.partners.models import BeneficiaryGroup  # noqa: F401  (one list of groups, 一老一小一特殊一新)
 
 
 class TeamRole(enum.StrEnum):
