@@ -5,6 +5,7 @@ alter tables on SQLite and migrations read the same on both databases.
 """
 
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -23,17 +24,20 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def local_today() -> date:
-    """Today in the community's time zone (``BABEL_DEFAULT_TIMEZONE``, Chengdu by default).
-
-    Never ``date.today()``: the server runs on UTC, where from midnight to 08:00 in China
-    it is still yesterday."""
-    from zoneinfo import ZoneInfo
-
+def local_zone() -> ZoneInfo:
+    """The community's time zone (``BABEL_DEFAULT_TIMEZONE``, Chengdu by default)."""
     from flask import current_app, has_app_context
 
     name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return datetime.now(ZoneInfo(name or "Asia/Shanghai")).date()
+    return ZoneInfo(name or "Asia/Shanghai")
+
+
+def local_today() -> date:
+    """Today in the community's time zone.
+
+    Never ``date.today()``: the server runs on UTC, where from midnight to 08:00 in China
+    it is still yesterday."""
+    return datetime.now(local_zone()).date()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

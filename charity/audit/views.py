@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from charity.audit.labels import action_label, actor_label, field_rows, object_l
 from charity.audit.models import AuditEvent
 from charity.audit.services import filtered_events
 from charity.extensions import db
+from charity.models_base import local_zone
 from charity.pagination import paginate, query_args
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -26,9 +26,6 @@ def _cell(value):
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
-
-def local_zone():
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _query_from(form):

@@ -8,10 +8,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from charity.extensions import db
@@ -19,6 +17,7 @@ from charity.fund import chart
 from charity.fund.errors import InvalidPosting
 from charity.fund.models import AccountKind, FundAccount, JournalEntry, JournalLine, SubFund
 from charity.fund.numerals import capital_yuan
+from charity.models_base import local_zone
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{1,2})))?$")
 
@@ -111,7 +110,7 @@ def volunteer_services_in(community, date_from, date_to):
     from charity.fund.services import settings_for
     from charity.projects import counts
 
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     lower = datetime.combine(date_from, time(), zone)
     upper = datetime.combine(date_to + timedelta(days=1), time(), zone)
     served = counts.totals(community.id, lower, upper)

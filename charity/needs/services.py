@@ -1,11 +1,8 @@
 """The needs list and council meetings. One transition function moves a need through its
 states; an illegal move raises :class:`IllegalNeedTransition` and changes nothing."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from charity.accounts.models import Community, Membership, Role, User
@@ -236,9 +233,5 @@ def matched_at(meeting):
     return db.session.scalars(sa.select(Need).where(Need.matched_meeting_id == meeting.id)
                               .order_by(Need.id)).all()
 
-
-def local_today():
-    """Today in the community's time zone (Asia/Shanghai), for default dates."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 

@@ -11,7 +11,7 @@ from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
 from charity.formatting import date_long, datetime_local
-from charity.models_base import utcnow
+from charity.models_base import local_today, utcnow
 from charity.needs import services
 from charity.needs.forms import MatchForm, MeetingForm, NeedForm, NeedSearchForm, TransitionForm
 from charity.needs.models import CouncilMeeting, Need, NeedState, Urgency
@@ -185,7 +185,7 @@ def meeting_new():
         .order_by(Partner.name)).all()
     form.partner_ids.choices = choices((p.id, p.name) for p in partners)
     if request.method == "GET":
-        form.held_on.data = services.local_today()
+        form.held_on.data = local_today()
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(g.community, form.data, actor=_actor())

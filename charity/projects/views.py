@@ -3,7 +3,6 @@ amendment) and evidence files."""
 
 from datetime import datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
@@ -26,6 +25,7 @@ from charity.accounts.forms import ConfirmForm, choices
 from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
+from charity.models_base import local_zone
 from charity.pagination import paginate
 from charity.projects import services, uploads
 from charity.projects.forms import (
@@ -48,9 +48,6 @@ bp = Blueprint("projects", __name__)
 
 STAFF = ("admin", "council", "auditor")
 
-
-def _tz():
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _as_label(word):
@@ -76,12 +73,12 @@ def activity_kind_label(value):
 
 @bp.app_template_filter("local_time")
 def local_time(value):
-    return value.astimezone(_tz()).strftime("%H:%M") if value else ""
+    return value.astimezone(local_zone()).strftime("%H:%M") if value else ""
 
 
 @bp.app_template_filter("local_date")
 def local_date(value):
-    return value.astimezone(_tz()).date() if value else None
+    return value.astimezone(local_zone()).date() if value else None
 
 
 # -- projects ----------------------------------------------------------------------------
@@ -325,7 +322,7 @@ def _roster_context(team_id, activity=None):
 
 
 def _form_values(form, activity, members, others):
-    tz = _tz()
+    tz = local_zone()
     starts = datetime.combine(form.day.data, form.start.data)
     ends = datetime.combine(form.day.data, form.end.data)
     if ends <= starts:
@@ -402,7 +399,7 @@ def activity_edit(activity_id):
     team, members, others = _roster_context(activity.team_id, activity)
     form = ActivityForm(obj=activity)
     if request.method == "GET":
-        tz = _tz()
+        tz = local_zone()
         form.day.data = activity.starts_at.astimezone(tz).date()
         form.start.data = activity.starts_at.astimezone(tz).time()
         form.end.data = activity.ends_at.astimezone(tz).time()

@@ -1,6 +1,5 @@
 """Teams, volunteers, one's own service history and the counts."""
 
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -14,7 +13,7 @@ from charity.accounts.forms import choices
 from charity.accounts.models import User
 from charity.errors import CharityError
 from charity.extensions import db
-from charity.models_base import local_today
+from charity.models_base import local_today, local_zone
 from charity.pagination import paginate, query_args
 from charity.projects import counts
 from charity.projects.models import Activity, ActivityState, Attendance, Project
@@ -36,11 +35,6 @@ bp = Blueprint("teams", __name__)
 
 STAFF = ("admin", "council", "auditor")
 
-
-def _tz():
-    from flask import current_app
-
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 @bp.app_template_filter("group_label")
@@ -318,7 +312,7 @@ def counts_page():
     if start and end and end < start:
         form.end.errors = list(form.end.errors) + [_("The end is before the start.")]
         end = None
-    lower, upper = period_bounds(start, end, _tz())
+    lower, upper = period_bounds(start, end, local_zone())
     return render_template("teams/counts.html", form=form,
                            totals=counts.totals(g.community.id, lower, upper),
                            rows=counts.per_team(g.community.id, lower, upper),
