@@ -192,6 +192,12 @@ def _register_blueprints(app):
     app.register_blueprint(projects_bp)
     app.register_blueprint(fund_bp)
 
+    from charity.grants import bp as grants_bp
+    from charity.grants.public import bp as grants_public_bp
+
+    app.register_blueprint(grants_bp)
+    app.register_blueprint(grants_public_bp)
+
 
 def _register_errorhandlers(app):
     from charity import errorpages

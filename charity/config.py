@@ -67,3 +67,7 @@ PAGE_SIZE = 25
 #: cannot be embedded by ReportLab.
 PDF_FONT_PATH = None
 PDF_FONT_INDEX = 0
+
+#: Days off besides Saturdays and Sundays for the grants' public-notice period (ISO dates,
+#: e.g. ["2026-10-01", "2026-10-02"]). The built-in calendar knows no statutory holidays.
+GRANT_NOTICE_HOLIDAYS = []

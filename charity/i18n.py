@@ -33,6 +33,7 @@ def current_language():
 ROLE_LABELS = {
     "admin": _l("Service-centre staff"),
     "council": _l("Council member"),
+    "expert": _l("Expert reviewer"),
     "leader": _l("Team leader"),
     "auditor": _l("Auditor"),
     "merchant": _l("Merchant partner"),
@@ -47,6 +48,8 @@ ROLE_DESCRIPTIONS = {
                 "user accounts."),
     "council": _l("As a council member you match needs to services, record council meetings, "
                   "publish projects and confirm claims, and can read everything."),
+    "expert": _l("As an expert reviewer you see the micro-venture applications of the rounds "
+                 "on whose review panel you sit, declare conflicts of interest and score them."),
     "leader": _l("As a team leader you manage your team's members and log its activities "
                  "against its projects."),
     "auditor": _l("As an auditor you can read everything, download the resource list, fund "

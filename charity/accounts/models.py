@@ -16,6 +16,8 @@ class Role(enum.StrEnum):
 
     admin = "admin"
     council = "council"
+    #: External expert reviewer (评审专家): sees only the grant rounds on whose panel they sit.
+    expert = "expert"
     leader = "leader"
     auditor = "auditor"
     merchant = "merchant"
@@ -23,7 +25,8 @@ class Role(enum.StrEnum):
 
 
 #: Display order of roles in forms and lists.
-ROLE_ORDER = [Role.admin, Role.council, Role.leader, Role.auditor, Role.merchant, Role.volunteer]
+ROLE_ORDER = [Role.admin, Role.council, Role.expert, Role.leader, Role.auditor, Role.merchant,
+              Role.volunteer]
 
 
 class Community(db.Model):

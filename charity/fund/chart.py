@@ -9,6 +9,8 @@ from charity.fund.models import AccountKind, PaymentMethod, Purpose
 CHART = [
     ("1001", AccountKind.asset, None, _l("Cash on hand")),
     ("1002", AccountKind.asset, None, _l("Bank deposits")),
+    # 其他应收款—微创投资助款: tranches paid to teams and not yet spent or returned.
+    ("1221", AccountKind.asset, None, _l("Grant advances to teams")),
     ("3101", AccountKind.net_asset, None, _l("Unrestricted net assets")),
     ("3102", AccountKind.net_asset, None, _l("Restricted net assets")),
     ("4101", AccountKind.income, None, _l("Donation income")),
@@ -31,6 +33,7 @@ HEADERS = frozenset(parent for _c, _k, parent, _n in CHART if parent)
 
 CASH = "1001"
 BANK = "1002"
+GRANT_ADVANCES = "1221"
 DONATIONS = "4101"
 GRANTS_RECEIVED = "4201"
 SALES = "4301"

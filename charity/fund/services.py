@@ -216,7 +216,8 @@ def post_entry(community, *, value_date, memo, reference_type, reference_id=None
     lines = _check_shape(value_date, memo, reference_type, lines, idempotency_key, project)
     memo = memo.strip()
     accounts = accounts_by_code(community)
-    if not accounts:
+    if not accounts or any(line.account in chart.NAMES and line.account not in accounts for line in lines):
+        # A community created before an account joined the chart gets it on first use.
         ensure_chart(community)
         accounts = accounts_by_code(community)
     for line in lines:
