@@ -4,7 +4,7 @@ A merchant not linked to the sample partner gets 404 on it (they see only their 
 volunteers and leaders see the public list; another community's admin gets 404 on A's rows.
 """
 
-from tests.access_rules import EVERYONE, INVALID, MISSING, REDIRECT, UNPROCESSABLE, rule
+from tests.access_rules import FORBIDDEN, INVALID, MEMBERS, MISSING, REDIRECT, UNPROCESSABLE, rule
 from tests.fixtures_partners import make_meeting_in, make_need_in, make_partner_in, make_service_in
 
 PUBLIC = {"admin", "council", "auditor", "leader", "volunteer"}
@@ -12,11 +12,11 @@ READERS = {"admin", "council", "auditor"}
 WRITERS = {"admin", "council"}
 
 MATRIX = {
-    ("partners.index", "GET"): rule(allowed=EVERYONE),
-    ("partners.service_list", "GET"): rule(allowed=EVERYONE),
+    ("partners.index", "GET"): rule(allowed=MEMBERS),
+    ("partners.service_list", "GET"): rule(allowed=MEMBERS),
     ("partners.new", "GET"): rule(allowed={"admin"}),
     ("partners.new", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE),
-    ("partners.detail", "GET"): rule(allowed=PUBLIC, denied=MISSING, other=MISSING),
+    ("partners.detail", "GET"): rule(allowed=PUBLIC, denied=MISSING, other=MISSING, expert=FORBIDDEN),
     ("partners.edit", "GET"): rule(allowed={"admin"}, other=MISSING),
     ("partners.edit", "POST"): rule(allowed={"admin"}, ok=REDIRECT, other=MISSING),
     ("partners.service_new", "GET"): rule(allowed={"admin"}, other=MISSING),

@@ -18,14 +18,20 @@ INVALID = 400  # a POST reached the view and its empty form was refused
 UNPROCESSABLE = 422
 
 
-def rule(anonymous=LOGIN, allowed=(), ok=OK, denied=FORBIDDEN, other=None, data=None):
+def rule(anonymous=LOGIN, allowed=(), ok=OK, denied=FORBIDDEN, other=None, data=None, expert=None):
     """Expected answers: ``allowed`` roles of A get ``ok``, other roles of A ``denied``;
-    B's admin gets ``other`` (default: the same as an admin of A)."""
+    B's admin gets ``other`` (default: the same as an admin of A); ``expert`` overrides
+    the expert reviewer's answer (refused at the door where others are refused per row)."""
     expected = {"anonymous": anonymous}
     for role in ROLES:
         expected[role] = ok if role in allowed else denied
+    if expert is not None:
+        expected["expert"] = expert
     expected["other_admin"] = other if other is not None else expected["admin"]
     return expected, data or {}
 
 
 EVERYONE = ROLES
+#: Every role of the community's programme: all but the external expert reviewer, who
+#: sees only the grant rounds of their panel.
+MEMBERS = tuple(r for r in ROLES if r != "expert")

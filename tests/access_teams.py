@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from PIL import Image
 
-from tests.access_rules import EVERYONE, FORBIDDEN, INVALID, MISSING, REDIRECT, UNPROCESSABLE, rule
+from tests.access_rules import FORBIDDEN, INVALID, MEMBERS, MISSING, REDIRECT, UNPROCESSABLE, rule
 
 STAFF = {"admin", "council", "auditor"}
 MANAGERS = {"admin", "leader"}
@@ -87,10 +87,10 @@ SAMPLES = {
 }
 
 MATRIX = {
-    ("teams.teams", "GET"): rule(allowed=EVERYONE),
+    ("teams.teams", "GET"): rule(allowed=MEMBERS),
     ("teams.team_new", "GET"): rule(allowed={"admin"}),
     ("teams.team_new", "POST"): rule(allowed={"admin"}, ok=UNPROCESSABLE),
-    ("teams.team_detail", "GET"): rule(allowed=EVERYONE, other=MISSING),
+    ("teams.team_detail", "GET"): rule(allowed=MEMBERS, other=MISSING),
     ("teams.member_add", "POST"): rule(allowed=MANAGERS, ok=REDIRECT, other=MISSING),
     ("teams.member_role", "POST"): rule(allowed=MANAGERS, ok=INVALID, other=MISSING),
     ("teams.member_leave", "POST"): rule(allowed=MANAGERS, ok=REDIRECT, other=MISSING),
@@ -98,12 +98,12 @@ MATRIX = {
     ("teams.volunteer_new", "GET"): rule(allowed=MANAGERS),
     ("teams.volunteer_new", "POST"): rule(allowed=MANAGERS, ok=UNPROCESSABLE),
     ("teams.volunteer_detail", "GET"): rule(allowed=STAFF | {"leader"}, other=MISSING),
-    ("teams.my_service", "GET"): rule(allowed=EVERYONE),
-    ("teams.counts_page", "GET"): rule(allowed=EVERYONE),
-    ("projects.projects", "GET"): rule(allowed=EVERYONE),
+    ("teams.my_service", "GET"): rule(allowed=MEMBERS),
+    ("teams.counts_page", "GET"): rule(allowed=MEMBERS),
+    ("projects.projects", "GET"): rule(allowed=MEMBERS),
     ("projects.project_new", "GET"): rule(allowed={"admin", "council"}),
     ("projects.project_new", "POST"): rule(allowed={"admin", "council"}, ok=UNPROCESSABLE),
-    ("projects.project_detail", "GET"): rule(allowed=EVERYONE, other=MISSING),
+    ("projects.project_detail", "GET"): rule(allowed=MEMBERS, other=MISSING),
     ("projects.project_links", "GET"): rule(allowed={"admin", "council"}, other=MISSING),
     ("projects.project_links", "POST"): rule(allowed={"admin", "council"}, ok=REDIRECT, other=MISSING),
     ("projects.project_claim", "POST"): rule(allowed={"leader"}, ok=INVALID, other=FORBIDDEN),
@@ -111,7 +111,7 @@ MATRIX = {
     ("projects.project_decline", "POST"): rule(allowed={"admin", "council"}, ok=REDIRECT, other=MISSING),
     ("projects.project_complete", "POST"): rule(allowed={"admin", "council"}, ok=REDIRECT, other=MISSING),
     ("projects.project_cancel", "POST"): rule(allowed={"admin", "council"}, ok=REDIRECT, other=MISSING),
-    ("projects.activities", "GET"): rule(allowed=EVERYONE),
+    ("projects.activities", "GET"): rule(allowed=MEMBERS),
     ("projects.activity_new", "GET"): rule(allowed=MANAGERS, other=MISSING),
     ("projects.activity_new", "POST"): rule(allowed=MANAGERS, ok=UNPROCESSABLE, other=MISSING),
     ("projects.activity_edit", "GET"): rule(allowed=MANAGERS, other=MISSING),

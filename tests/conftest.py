@@ -39,7 +39,7 @@ def _database_of_this_worker(url):
 
 TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("CHARITY_TEST_DATABASE_URL"))
 PASSWORD = "secret2026"
-ROLES = ("admin", "council", "leader", "auditor", "merchant", "volunteer")
+ROLES = ("admin", "council", "expert", "leader", "auditor", "merchant", "volunteer")
 
 
 def is_postgres():

@@ -80,9 +80,11 @@ def requires(*roles):
     """Guard a view: sign-in required, and one of ``roles`` in the current community.
 
     Anonymous users are sent to the login page (with a safe ``next``); signed-in users
-    without the role get 403. With no roles given, any member of the community passes.
+    without the role get 403. With no roles given, any member of the community passes
+    except an external expert reviewer (``expert``), who sees only the grant rounds of
+    their panel: a view open to experts names the role.
     """
-    wanted = frozenset(Role(r) for r in roles)
+    wanted = frozenset(Role(r) for r in roles) or frozenset(Role) - {Role.expert}
 
     def decorator(view):
         @wraps(view)
