@@ -249,6 +249,7 @@ def test_evaluation_cites_activities_and_can_ask_for_more_material(ctx):
     with pytest.raises(IllegalTransition):  # already with the evaluators
         aw.submit_evaluation(grant, self_evaluation="再交一份", actor=user("leader"))
     aw.evaluate(evaluation, "more_material", opinion="请补充签到表", actor=user("council"))
+    db.session.commit()
     with pytest.raises(aw.EvaluationRequired):
         pay(grant, 2)
     db.session.rollback()
