@@ -36,7 +36,7 @@ def awarded_grant(world, *, signed=True, plan=(50, 30, 20), money=True, **kw):
     application = noticed_application(world, **kw)
     grant = aw.award(application, tranche_percents=plan, expected_activities=3, actor=user("admin"))
     if signed:
-        aw.record_agreement_signed(grant, signed_on=local_today() - timedelta(days=2), team_signatory="王队长",
+        aw.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长",
                                    centre_signatory="李主任", actor=user("admin"))
     db.session.commit()
     return grant

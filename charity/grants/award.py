@@ -60,7 +60,7 @@ from charity.errors import ValidationFailed
 from charity.extensions import db
 from charity.fund import chart
 from charity.fund import services as fund
-from charity.fund.models import JournalEntry, PaymentMethod, ReferenceType
+from charity.fund.models import JournalEntry, LedgerHead, PaymentMethod, ReferenceType
 from charity.grants import workflow
 from charity.grants.errors import GrantError, IllegalTransition, NotTheLeader, Recused
 from charity.grants.models import (
@@ -96,6 +96,29 @@ MAX_TRANCHES = 6
 PAYABLE = frozenset({S.awarded, S.active})
 #: Activities a team may cite in its evaluation or final report.
 CITABLE = (ActivityState.submitted, ActivityState.verified)
+
+
+TRANCHE_STATE_NAMES = {
+    TrancheState.planned: _l("planned"),
+    TrancheState.paid: _l("paid"),
+    TrancheState.stopped: _l("stopped"),
+}
+EVALUATION_STATE_NAMES = {
+    EvaluationState.submitted: _l("with the evaluators"),
+    EvaluationState.more_material: _l("more material asked"),
+    EvaluationState.passed: _l("passed"),
+    EvaluationState.failed: _l("failed"),
+}
+CLAIM_STATE_NAMES = {
+    ClaimState.submitted: _l("waiting"),
+    ClaimState.approved: _l("approved"),
+    ClaimState.rejected: _l("rejected"),
+}
+REPORT_STATE_NAMES = {
+    FinalReportState.submitted: _l("with the council"),
+    FinalReportState.returned: _l("returned"),
+    FinalReportState.accepted: _l("accepted"),
+}
 
 
 # -- errors -----------------------------------------------------------------------------
@@ -212,6 +235,11 @@ def _grant_update(grant, condition, **values):
         .execution_options(synchronize_session=False))
     db.session.expire(grant)
     return result.rowcount == 1
+
+
+def _project_label(grant):
+    """What the ledger's "project" column shows for the grant's postings (100 characters)."""
+    return grant.project.title[:100]
 
 
 def _grant_snapshot(grant):
@@ -379,7 +407,7 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
     application = grant.application
     entry = fund.post_entry(
         community, value_date=paid_on, reference_type=ReferenceType.grant_tranche,
-        reference_id=f"G{grant.id}-T{tranche.seq}", project=grant.project.title,
+        reference_id=f"G{grant.id}-T{tranche.seq}", project=_project_label(grant),
         memo=str(_l("Micro-venture grant %(no)s, tranche %(seq)s: %(team)s",
                     no=grant.agreement_no, seq=tranche.seq, team=application.team.name)),
         lines=[fund.Line(chart.GRANT_ADVANCES, amount), fund.Line(chart.cash_account_for(method), -amount)],
@@ -674,7 +702,7 @@ def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
             raise ExceedsAdvance()
         entry = fund.post_entry(
             community, value_date=local_today(), reference_type=ReferenceType.expense_claim,
-            reference_id=f"G{grant.id}-C{claim.id}", project=grant.project.title,
+            reference_id=f"G{grant.id}-C{claim.id}", project=_project_label(grant),
             memo=str(_l("Micro-venture grant %(no)s, expense claim: %(item)s",
                         no=grant.agreement_no, item=claim.description))[:200],
             lines=[fund.Line(chart.MICRO_VENTURE, amount), fund.Line(chart.GRANT_ADVANCES, -amount)],
@@ -811,7 +839,7 @@ def _return_unspent(grant, *, returned_on, method, reason, idempotency_key, acto
     community = _community(grant)
     entry = fund.post_entry(
         community, value_date=returned_on, reference_type=ReferenceType.grant_tranche,
-        reference_id=f"G{grant.id}-R{seq}", project=grant.project.title,
+        reference_id=f"G{grant.id}-R{seq}", project=_project_label(grant),
         memo=str(_l("Micro-venture grant %(no)s: unspent money returned", no=grant.agreement_no)),
         lines=[fund.Line(chart.cash_account_for(method), amount), fund.Line(chart.GRANT_ADVANCES, -amount)],
         idempotency_key=idempotency_key, actor=actor, _locked_head=head)
@@ -948,6 +976,8 @@ class StatementData:
     lines: list = field(default_factory=list)  # [LineActual]
     activities: list = field(default_factory=list)  # [(day, title, state, beneficiaries, photos)]
     evaluations: list = field(default_factory=list)  # [(tranche_seq, state, opinion, day)]
+    ledger_seq: int = 0
+    ledger_hash: str = ""
 
 
 def statement_data(grant):
@@ -968,7 +998,9 @@ def statement_data(grant):
                 .order_by(Activity.starts_at)):
             activities.append((_local_day(act.starts_at), act.title, act.state.value, act.total_beneficiaries,
                                photos.get(act.id, 0)))
+    head = db.session.scalar(sa.select(LedgerHead).where(LedgerHead.community_id == grant.community_id))
     return StatementData(
+        ledger_seq=head.last_seq if head else 0, ledger_hash=head.last_hash if head else "",
         community_name=_community(grant).name, agreement_no=grant.agreement_no, team=a.team.name,
         title=a.title, state=a.state.value, awarded_fen=grant.awarded_fen, disbursed_fen=grant.disbursed_fen,
         spent_fen=grant.spent_fen, returned_fen=grant.returned_fen, advance_fen=grant.advance_fen,
