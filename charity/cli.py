@@ -23,6 +23,7 @@ report = AppGroup("report", help="Print a report (PDF) from the command line.")
 
 def register(app):
     from charity.fund import cli as fund_cli
+    from charity.grants import cli as _grants_cli  # noqa: F401  (adds report grant-round)
     from charity.partners import cli as _partners_cli  # noqa: F401  (adds its report commands)
 
     app.cli.add_command(report)

@@ -70,14 +70,15 @@ def lines(total_fen=3_000_00):
     return [services.LineInput(item="活动物资", quantity=10, unit_cost_fen=total_fen // 10)]
 
 
-def make_application(world, rnd, team, *, total_fen=3_000_00, state="in_review", title="亲子共读"):
+def make_application(world, rnd, team, *, total_fen=3_000_00, state="in_review", title="亲子共读",
+                     leader="leader"):
     app = services.create_application(rnd, team, {"title": title, "summary": "每月两次亲子共读",
                                                   "target_groups": ["children"],
                                                   "planned_activities": "共读、手工"},
-                                      lines(total_fen), actor=user("leader"))
+                                      lines(total_fen), actor=user(leader))
     if state == "draft":
         return app
-    services.team_step(app, "submit", actor=user("leader"))
+    services.team_step(app, "submit", actor=user(leader))
     if state == "submitted":
         return app
     services.staff_step(app, "start_review", actor=user("admin"))

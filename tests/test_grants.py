@@ -16,9 +16,9 @@ from charity.grants.errors import (
     IllegalTransition,
     NoDeclaration,
     NotAnAttendee,
+    NoticeNotOver,
     NotOnPanel,
     NotTheLeader,
-    NoticeNotOver,
     ObjectionPending,
     Recused,
     ScoringOpen,
@@ -192,7 +192,7 @@ def test_weighted_total_uses_the_weights(g):
     expert = user("expert")
     services.declare_conflict(g.app, expert, ConflictKind.none)
     criteria = g.round.criteria  # 25, 25, 20, 15, 15
-    sheet = services.submit_scores(g.app, expert, dict(zip([c.id for c in criteria], [10, 0, 5, 4, 8])))
+    sheet = services.submit_scores(g.app, expert, dict(zip([c.id for c in criteria], [10, 0, 5, 4, 8], strict=True)))
     assert sheet.weighted_centi == 10 * 25 + 0 + 5 * 20 + 4 * 15 + 8 * 15
 
 
@@ -229,7 +229,7 @@ def five(g, world):
 
 def _vote(world, g, members, choices):
     m = meeting(world, members)
-    return services.record_votes(g.app, m, dict(zip([u.id for u in members], choices)), actor=user("admin"))
+    return services.record_votes(g.app, m, dict(zip([u.id for u in members], choices, strict=True)), actor=user("admin"))
 
 
 def test_quorum_exactly_reached_decides(g, world, five):

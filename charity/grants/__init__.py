@@ -10,11 +10,11 @@ pre-award half in :mod:`charity.grants.views`, the post-award half in
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from charity.audit import labels
+from charity.audit import labels as audit_labels
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")
 
-labels.register(
+audit_labels.register(
     actions={
         "grant.round.create": _l("Grant round created"),
         "grant.round.update": _l("Grant round changed"),

@@ -1,6 +1,60 @@
 """The public notice (公示) of approved grants, with no sign-in: ``/p/<community>/grants``,
-and the objection form on it."""
+and the objection form on it.
 
-from flask import Blueprint
+The page shows only what the notice publishes: team, project, amount, notice period and
+the names of the review panel. Never a contact, a phone number, a score or a vote.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from charity.accounts.models import Community
+from charity.errors import CharityError
+from charity.extensions import db
+from charity.grants import services
+from charity.grants.forms import ObjectionForm
+from charity.models_base import local_today
 
 bp = Blueprint("grants_public", __name__, url_prefix="/p")
+
+
+def _community_or_404(slug):
+    community = db.session.scalar(sa.select(Community).where(Community.slug == slug))
+    if community is None:
+        abort(404)
+    return community
+
+
+def _render(community, form=None, failed_id=None, status=200):
+    return render_template("grants/public/notice.html", community=community,
+                           grants=services.public_notices(community),
+                           form=form or ObjectionForm(formdata=None),
+                           failed_id=failed_id, today=local_today()), status
+
+
+@bp.route("/<slug>/grants")
+def notice(slug):
+    return _render(_community_or_404(slug))
+
+
+@bp.route("/<slug>/grants/<id:application_id>/objection", methods=["POST"])
+def objection(slug, application_id):
+    community = _community_or_404(slug)
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            services.lodge_objection(community, application_id, name=form.name.data,
+                                     contact=form.contact.data, reason=form.reason.data)
+        except services.NoticeClosed:
+            db.session.rollback()
+            abort(404)
+        except CharityError as exc:
+            db.session.rollback()
+            form.reason.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Your objection is recorded. The council will investigate it before the grant "
+                    "is awarded."), "success")
+            return redirect(url_for("grants_public.notice", slug=slug))
+    return _render(community, form=form, failed_id=application_id, status=422)

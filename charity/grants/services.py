@@ -63,9 +63,11 @@ S = ApplicationState
 
 #: How Chinese micro-venture panels score (weights in percent, summing to 100).
 DEFAULT_CRITERIA = [
-    (_l("Beneficiaries and needs analysis"), _l("Who is served, how the need was found, how many people."), 25),
+    (_l("Beneficiaries and needs analysis"),
+     _l("Who is served, how the need was found, how many people."), 25),
     (_l("Project design and distinctiveness"), _l("Activities, their fit to the need, what is new."), 25),
-    (_l("Feasibility and risk"), _l("Schedule, venues, safety, what could go wrong and the plan for it."), 20),
+    (_l("Feasibility and risk"),
+     _l("Schedule, venues, safety, what could go wrong and the plan for it."), 20),
     (_l("Budget soundness"), _l("Costs that are needed, reasonable and checked."), 15),
     (_l("Team capacity"), _l("Members, experience, the leader's record, volunteers engaged."), 15),
 ]
@@ -137,7 +139,8 @@ def create_round(community, data, *, criteria=None, actor=None):
     if db.session.scalar(sa.select(GrantRound.id).where(GrantRound.community_id == community.id,
                                                         GrantRound.name == name)):
         raise RoundInvalid(_l("A round with this name exists already."))
-    rnd = GrantRound(community_id=community.id, name=name, eligibility=(data.get("eligibility") or "").strip(),
+    rnd = GrantRound(community_id=community.id, name=name,
+                     eligibility=(data.get("eligibility") or "").strip(),
                      cap_fen=data["cap_fen"], committed_fen=0,
                      max_per_application_fen=data["max_per_application_fen"],
                      opens_on=data["opens_on"], closes_on=data["closes_on"],
@@ -235,7 +238,8 @@ def add_reviewer(rnd, user_id, *, kind, affiliation="", actor=None):
         raise ValidationFailed(_l("Choose a council member or an expert reviewer of this community."))
     if reviewer_row(rnd, user) is not None:
         raise ValidationFailed(_l("%(name)s is on the panel already.", name=user.display_name))
-    row = RoundReviewer(round_id=rnd.id, user_id=user.id, kind=kind, affiliation=(affiliation or "").strip()[:120],
+    row = RoundReviewer(round_id=rnd.id, user_id=user.id, kind=kind,
+                        affiliation=(affiliation or "").strip()[:120],
                         added_by_id=actor_id(actor))
     db.session.add(row)
     db.session.flush()
@@ -258,7 +262,8 @@ def remove_reviewer(row, *, actor=None):
     name, kind = row.user.display_name, row.kind.value
     db.session.delete(row)
     db.session.flush()
-    record("grant.panel.remove", "grant_round", rnd.id, community=_community(rnd), actor=actor, label=rnd.name,
+    record("grant.panel.remove", "grant_round", rnd.id, community=_community(rnd), actor=actor,
+           label=rnd.name,
            before={"reviewer": name, "kind": kind})
 
 
@@ -270,8 +275,8 @@ def set_chair(rnd, user_id, *, actor=None):
     rnd.chair_id = user_id or None
     db.session.flush()
     db.session.refresh(rnd, ["chair"])
-    record("grant.round.update", "grant_round", rnd.id, community=_community(rnd), actor=actor, label=rnd.name,
-           before=before, after=_round_snapshot(rnd))
+    record("grant.round.update", "grant_round", rnd.id, community=_community(rnd), actor=actor,
+           label=rnd.name, before=before, after=_round_snapshot(rnd))
 
 
 # -- who sees what -----------------------------------------------------------------------
@@ -713,7 +718,8 @@ def record_votes(app, meeting, votes, *, approved_fen=None, conditions="", actor
             raise Recused(_l("%(name)s declared a conflict of interest and cannot vote on this application.",
                              name=council[user_id].display_name))
         if user_id not in attendees:
-            raise NotAnAttendee(_l("%(name)s did not attend this meeting.", name=council[user_id].display_name))
+            raise NotAnAttendee(_l("%(name)s did not attend this meeting.",
+                                   name=council[user_id].display_name))
         choices[user_id] = VoteChoice(choice)
     eligible = len([u for u in council if u not in recused])
     quorum = quorum_for(eligible, app.round.quorum_rule)
@@ -727,7 +733,8 @@ def record_votes(app, meeting, votes, *, approved_fen=None, conditions="", actor
         db.session.add(CouncilVote(application_id=app.id, meeting_id=meeting.id, user_id=user_id,
                                    choice=choice, recorded_by_id=actor.id))
     decision = GrantDecision(application_id=app.id, meeting_id=meeting.id, outcome=outcome, eligible=eligible,
-                             quorum=quorum, approve=counts[VoteChoice.approve], reject=counts[VoteChoice.reject],
+                             quorum=quorum, approve=counts[VoteChoice.approve],
+                             reject=counts[VoteChoice.reject],
                              abstain=counts[VoteChoice.abstain], approved_fen=amount,
                              conditions=(conditions or "").strip()[:1000] if amount else "",
                              recorded_by_id=actor.id)
@@ -790,7 +797,8 @@ def public_notices(community, today=None):
     apps = db.session.scalars(
         sa.select(Application).where(Application.community_id == community.id,
                                      Application.state == S.public_notice,
-                                     Application.notice_starts_on <= today, Application.notice_ends_on >= today)
+                                     Application.notice_starts_on <= today,
+                                     Application.notice_ends_on >= today)
         .order_by(Application.notice_starts_on, Application.id)).all()
     return [PublicGrant(id=a.id, team=a.team.name, title=a.title, amount_fen=a.approved_fen,
                         notice_starts_on=a.notice_starts_on, notice_ends_on=a.notice_ends_on,
