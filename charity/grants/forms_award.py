@@ -8,10 +8,9 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from charity.accounts.forms import REQUIRED, MultiCheckboxField
+from charity.accounts.forms import REQUIRED, MultiCheckboxField, choices
 from charity.forms import BaseForm, strip
-from charity.fund import chart
-from charity.fund.forms import PostingForm, YuanField, _not_ahead, _plausible
+from charity.fund.forms import PostingForm, YuanField, _method_choices, _not_ahead, _plausible
 from charity.grants.award import DEFAULT_PLAN, MAX_TRANCHES
 from charity.models_base import local_today
 
@@ -19,8 +18,7 @@ _PLAN = re.compile(r"^\s*\d{1,3}(\s*[,，/、 ]\s*\d{1,3})*\s*$")
 
 
 def _method_field():
-    return SelectField(_l("Paid by"), choices=[(m.value, n) for m, n in chart.METHOD_NAMES.items()],
-                       default="bank")
+    return SelectField(_l("Paid by"), choices=_method_choices, default="bank")
 
 
 def _day_field(label):
@@ -72,9 +70,9 @@ class EvaluationForm(BaseForm):
 
 
 class EvaluateForm(BaseForm):
-    outcome = SelectField(_l("Result"), choices=[("passed", _l("Pass: release the next tranche")),
-                                                 ("more_material", _l("Ask for more material")),
-                                                 ("failed", _l("Fail: stop every later tranche"))])
+    outcome = SelectField(_l("Result"), choices=choices([
+        ("passed", _l("Pass: release the next tranche")), ("more_material", _l("Ask for more material")),
+        ("failed", _l("Fail: stop every later tranche"))]))
     opinion = TextAreaField(_l("Evaluators' opinion"), filters=[strip],
                             validators=[DataRequired(message=REQUIRED), Length(max=20000)])
 
@@ -93,8 +91,8 @@ class ClaimForm(BaseForm):
 
 
 class ClaimDecisionForm(PostingForm):
-    decision = SelectField(_l("Decision"), choices=[("approve", _l("Approve and post")),
-                                                    ("reject", _l("Reject"))])
+    decision = SelectField(_l("Decision"), choices=choices([("approve", _l("Approve and post")),
+                                                            ("reject", _l("Reject"))]))
     note = TextAreaField(_l("Note (required for a rejection)"), filters=[strip],
                          validators=[Optional(), Length(max=500)])
 
@@ -113,8 +111,8 @@ class ReportForm(BaseForm):
 
 
 class ReportDecisionForm(PostingForm):
-    decision = SelectField(_l("Decision"), choices=[("accept", _l("Accept and close the grant")),
-                                                    ("return", _l("Return to the team"))])
+    decision = SelectField(_l("Decision"), choices=choices([("accept", _l("Accept and close the grant")),
+                                                            ("return", _l("Return to the team"))]))
     opinion = TextAreaField(_l("Council's opinion (required to return)"), filters=[strip],
                             validators=[Optional(), Length(max=1000)])
     returned_on = _day_field(_l("Unspent money returned on"))

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.accounts.access import get_scoped_or_404, requires, scoped
+from charity.accounts.forms import choices
 from charity.errors import CharityError
 from charity.extensions import db
 from charity.fund import chart
@@ -42,7 +43,7 @@ from charity.grants.models import (
     Tranche,
 )
 from charity.grants.workflow import STATE_NAMES
-from charity.models_base import local_today
+from charity.models_base import local_today, local_zone
 from charity.pagination import paginate
 from charity.projects import uploads
 from charity.teams.services import led_team_ids
@@ -232,7 +233,9 @@ def award_terminate(grant_id):
 # -- step 6: mid-term evaluation -----------------------------------------------------------
 
 def _activity_choices(grant):
-    return [(a.id, f"{a.starts_at.date().isoformat()} {a.title}") for a in aw.citable_activities(grant)]
+    zone = local_zone()
+    return choices((a.id, f"{a.starts_at.astimezone(zone).date().isoformat()} {a.title}")
+                   for a in aw.citable_activities(grant))
 
 
 def _check_leads(grant):
@@ -282,7 +285,7 @@ def award_claim_new(grant_id):
     grant = _grant_or_404(grant_id)
     _check_leads(grant)
     form = ClaimForm()
-    form.budget_line_id.choices = [(b.id, b.item) for b in grant.application.budget_lines]
+    form.budget_line_id.choices = choices((b.id, b.item) for b in grant.application.budget_lines)
     back = url_for("grants.award_detail", grant_id=grant.id)
     page = {"grant": grant, "back": back, "submit": _("Submit the claim"), "title": _("New expense claim"),
             "multipart": True}
