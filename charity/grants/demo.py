@@ -2,8 +2,14 @@
 within the cap, reviewed by three council members and an external expert (评审专家),
 with a recusal and objections.
 
-The pre-award part (round, panel, applications, declarations, scores, votes, notice,
-objections) is loaded here. Idempotent: nothing is added when the round exists.
+Stages: one grant in public notice (with an objection waiting), one in mid-term
+evaluation, five active (one of them past a passed evaluation and its second tranche),
+one closed with its final report accepted and the unspent money returned. Every team's
+leader gets a sign-in (``leader`` for 小暖芽, ``leader2`` … ``leader8`` for the others).
+
+The fund's demo closes January to October, so every demo payment is dated in November
+2026 (the agreements were signed in March). Idempotent: nothing is added when the round
+exists.
 """
 
 from datetime import date, datetime, timezone
@@ -179,4 +185,100 @@ def load(community, password):
         db.session.flush()
         made.append((app, stage))
     assert all(a.state == ApplicationState.public_notice for a, _s in made)
+    _leaders(community, password, made)
+    for index, (app, stage) in enumerate(made):
+        if stage != "notice":
+            _after_award(community, app, stage, index)
     return made
+
+
+def _leaders(community, password, made):
+    """A sign-in for the leader of every demo team that has none (leader2 … leader8)."""
+    from charity.teams.models import TeamMember, TeamRole, Volunteer
+
+    for index, (app, _stage) in enumerate(made):
+        if app.team_id in teams_led_by(_user("leader"), community):
+            continue
+        volunteer = db.session.scalar(sa.select(Volunteer).join(TeamMember).where(
+            TeamMember.team_id == app.team_id, TeamMember.role == TeamRole.leader))
+        if volunteer is None or volunteer.user_id is not None:
+            continue
+        username = f"leader{index + 1}"
+        user = _user(username) or accounts.create_user(
+            community, username=username, display_name=volunteer.name, phone=volunteer.phone,
+            password=password, roles=["leader"], must_change_password=False)
+        volunteer.user_id = user.id
+    db.session.flush()
+
+
+def teams_led_by(user, community):
+    from charity.teams.services import led_team_ids
+
+    return led_team_ids(user, community) if user is not None else set()
+
+
+def _leader_of(app):
+    from charity.teams.models import TeamMember, TeamRole, Volunteer
+
+    user_id = db.session.scalar(sa.select(Volunteer.user_id).join(TeamMember).where(
+        TeamMember.team_id == app.team_id, TeamMember.role == TeamRole.leader))
+    return db.session.get(User, user_id)
+
+
+def _day(d):
+    """A demo date, never after today."""
+    return min(d, local_today())
+
+
+def _receipt(text, index):
+    from charity.teams.demo import COLOURS, demo_photo
+
+    return demo_photo(text, COLOURS[index % len(COLOURS)], index)
+
+
+def _claim(grant, leader, admin, line, amount_fen, day, index, approve=True):
+    from charity.grants import award
+
+    claim = award.submit_claim(grant, budget_line_id=line.id, description=f"{line.item}（发票已附）",
+                               amount_fen=amount_fen, spent_on=_day(day), actor=leader,
+                               receipts=[(_receipt(f"发票 · {line.item}", index), f"发票{index + 1}.jpg")])
+    if approve:
+        award.decide_claim(claim, approve=True, idempotency_key=f"demo-grant-claim-{claim.id}", actor=admin)
+    return claim
+
+
+def _after_award(community, app, stage, index):
+    """Award, the signed agreement, the first tranche, claims, and the stage's later steps."""
+    from charity.grants import award
+
+    admin, council, leader = _user("admin"), _user("council"), _leader_of(app)
+    grant = award.award(app, expected_activities=6, actor=admin)
+    award.record_agreement_signed(grant, signed_on=date(2026, 3, 30), team_signatory=leader.display_name,
+                                  centre_signatory=admin.display_name, actor=admin)
+    award.pay_tranche(grant.tranches[0], paid_on=_day(date(2026, 11, 2)),
+                      idempotency_key=f"demo-grant-{grant.id}-t1", actor=admin)
+    lines = app.budget_lines
+    _claim(grant, leader, admin, lines[0], min(lines[0].line_total_fen, grant.tranches[0].amount_fen // 2),
+           date(2026, 11, 6), index)
+    if stage == "midterm":
+        award.submit_evaluation(grant, actor=leader, self_evaluation=(
+            "上半年完成入户探访 6 次、节日慰问 1 次，服务空巢老人 42 户；燃气报警器已安装 12 户。"
+            "申请拨付第二期资金，用于下半年探访与防诈骗讲座。"))
+    elif index == 3 or stage == "closed":
+        evaluation = award.submit_evaluation(grant, actor=leader,
+                                             self_evaluation="上半年活动按计划完成，记录齐全。")
+        award.evaluate(evaluation, "passed", actor=council,
+                       opinion="活动开展扎实，资金使用规范，同意拨付第二期。")
+        award.pay_tranche(grant.tranches[1], paid_on=_day(date(2026, 11, 16)),
+                          idempotency_key=f"demo-grant-{grant.id}-t2", actor=admin)
+        _claim(grant, leader, admin, lines[1], lines[1].line_total_fen, date(2026, 11, 18), index + 1)
+    if index == 0:
+        # A claim waiting for staff, to approve in the demo.
+        _claim(grant, leader, admin, lines[1], lines[1].line_total_fen // 2, date(2026, 11, 20), index + 2,
+               approve=False)
+    if stage == "closed":
+        report = award.submit_final_report(grant, actor=leader, beneficiaries=186, narrative=(
+            "驿站全年服务骑手、快递员 1200 余人次，开展安全培训 4 次、急救培训 2 次。"),
+            outcomes="12 名骑手取得急救证书；驿站纳入街道新就业群体服务阵地。")
+        award.accept_final_report(report, opinion="项目目标达成，同意结项。", actor=council,
+                                  idempotency_key=f"demo-grant-{grant.id}-close")
