@@ -192,6 +192,10 @@ def _register_blueprints(app):
     app.register_blueprint(projects_bp)
     app.register_blueprint(fund_bp)
 
+    from charity.points.views import bp as points_bp
+
+    app.register_blueprint(points_bp)
+
 
 def _register_errorhandlers(app):
     from charity import errorpages

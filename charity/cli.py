@@ -24,9 +24,11 @@ report = AppGroup("report", help="Print a report (PDF) from the command line.")
 def register(app):
     from charity.fund import cli as fund_cli
     from charity.partners import cli as _partners_cli  # noqa: F401  (adds its report commands)
+    from charity.points import cli as points_cli
 
     app.cli.add_command(report)
     fund_cli.register(app)
+    points_cli.register(app)
 
     @app.cli.command("init-db")
     def init_db():
