@@ -20,8 +20,8 @@ def user(username):
 
 
 def build_points(app, world):
-    """Once per app: the teams scenario with activity A verified (张小暖 120 min, 赵阿姨
-    90 min of reading: 20 and 15 points at the default 10 an hour), a haircut for 10
+    """Once per app: the teams scenario plus a verified activity ``earned`` (张小暖 120 min,
+    赵阿姨 90 min of reading: 20 and 15 points at the default 10 an hour), a haircut for 10
     points (quota 20) at 东怡快剪理发店 (merchant user ``merchant``) and a repair for 5
     points at 老街坊家电维修部 (no merchant)."""
     cached = app.extensions.get("points_scenario")
@@ -40,11 +40,18 @@ def build_points(app, world):
                              monthly_quota=None)
     with app.test_request_context():
         partners.set_contacts(db.session.get(Partner, shop), [world.users["merchant"]])
-        activity = db.session.get(Activity, sc.activity_a)
+        # An activity of its own (the teams' sample activity stays a draft for their tests).
+        sample = db.session.get(Activity, sc.activity_a)
+        activity = projects.create_activity(
+            sample.project, title="绘本共读（积分）", kind="reading", starts_at=sample.starts_at,
+            ends_at=sample.ends_at, place="幼儿园", roster={sc.lead_a: 120, sc.member_a: 90},
+            beneficiaries={"children": 12})
         projects.transition_activity(activity, "submit")
         projects.verify_activity(activity, actor=user("admin"))
         db.session.commit()
-    scenario = SimpleNamespace(**vars(sc), shop=shop, other_shop=other_shop, haircut=haircut, repair=repair)
+        earned = activity.id
+    scenario = SimpleNamespace(**vars(sc), shop=shop, other_shop=other_shop, haircut=haircut, repair=repair,
+                               earned=earned)
     app.extensions["points_scenario"] = scenario
     return scenario
 

@@ -84,12 +84,12 @@ def test_verification_earns_points_and_honour_minutes(app, world, sc, rctx):
     assert (lead.balance, lead.lifetime_minutes, lead.lifetime_points) == (20, 120, 20)
     assert (member.balance, member.lifetime_minutes) == (15, 90)
     earn = _entries(sc.member_a, EntryKind.earn)
-    assert len(earn) == 1 and earn[0].activity_id == sc.activity_a and earn[0].rule_version_id is not None
+    assert len(earn) == 1 and earn[0].activity_id == sc.earned and earn[0].rule_version_id is not None
     assert services.verify_points(community(world.a)) == []
 
 
 def test_earning_is_idempotent(app, sc, rctx):
-    activity = db.session.get(Activity, sc.activity_a)
+    activity = db.session.get(Activity, sc.earned)
     before = len(_entries())
     # The hook run again (a retried request), and the service called directly again.
     for hook in projects.ACTIVITY_VERIFIED_HOOKS:
@@ -129,10 +129,10 @@ def test_rule_versions_apply_by_verification_time(app, world, sc, rctx):
     assert (lead_earn.points, lead_earn.rule_version_id) == (55, version.id)
     assert (member_earn.points, member_earn.rule_version_id) == (40, version.id)
     # The activity verified under version 1 keeps its points.
-    first = [e for e in _entries(sc.member_a, EntryKind.earn) if e.activity_id == sc.activity_a][0]
+    first = [e for e in _entries(sc.member_a, EntryKind.earn) if e.activity_id == sc.earned][0]
     assert first.points == 15 and first.rule_version_id != version.id
     # An amendment of the first activity, verified now, still uses version 1.
-    amendment = _amend(sc.activity_a, {sc.lead_a: 120, sc.member_a: 120})
+    amendment = _amend(sc.earned, {sc.lead_a: 120, sc.member_a: 120})
     correction = [e for e in _entries(sc.member_a) if e.activity_id == amendment.id][0]
     assert (correction.points, correction.minutes) == (5, 30)
     assert correction.rule_version_id == first.rule_version_id
@@ -150,7 +150,7 @@ def test_a_rule_version_cannot_start_in_the_past(app, world, sc, rctx):
 
 
 def test_an_amendment_posts_correcting_entries(app, sc, rctx):
-    amendment = _amend(sc.activity_a, {sc.lead_a: 60, sc.member_a: 150, sc.lead_b: 60})
+    amendment = _amend(sc.earned, {sc.lead_a: 60, sc.member_a: 150, sc.lead_b: 60})
     db.session.commit()
     by_volunteer = {v: [e for e in _entries(v) if e.activity_id == amendment.id]
                     for v in (sc.lead_a, sc.member_a, sc.lead_b)}
@@ -171,7 +171,7 @@ def test_an_amendment_posts_correcting_entries(app, sc, rctx):
 def test_a_correction_takes_back_only_what_is_spendable(app, sc, rctx):
     member = db.session.get(Volunteer, sc.member_a)
     services.redeem(member, db.session.get(Service, sc.haircut), key="k1")  # 15 -> 5 spendable
-    amendment = _amend(sc.activity_a, {sc.lead_a: 120})
+    amendment = _amend(sc.earned, {sc.lead_a: 120})
     entry = [e for e in _entries(sc.member_a) if e.activity_id == amendment.id][0]
     assert (entry.points, entry.minutes) == (-5, -90)
     assert "10" in entry.memo  # the shortfall is named

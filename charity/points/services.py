@@ -48,6 +48,7 @@ from charity.points.errors import (
     RuleInvalid,
     UnknownCode,
 )
+from charity.points.labels import REDEMPTION_STATE_NAMES
 from charity.points.models import (
     DEFAULT_POINTS_PER_HOUR,
     EntryKind,
@@ -554,14 +555,6 @@ REDEMPTION_TRANSITIONS = {
     "cancel": (RedemptionState.held, RedemptionState.cancelled),
     "expire": (RedemptionState.held, RedemptionState.expired),
 }
-
-REDEMPTION_STATE_NAMES = {
-    RedemptionState.held: _l("waiting to be used"),
-    RedemptionState.redeemed: _l("used"),
-    RedemptionState.cancelled: _l("cancelled"),
-    RedemptionState.expired: _l("expired"),
-}
-
 
 def transition_redemption(redemption, action, *, actor=None, now=None):
     """Move a redemption one step: ``redeem`` (the merchant confirms: the held points are
