@@ -18,6 +18,7 @@ labels.register(
         "points.certificate": _l("Service certificate issued"),
         "points.commendation": _l("Training or commendation recorded"),
         "points.opt_out": _l("Leaderboard choice changed"),
+        "volunteer.identity": _l("Identity on certificates changed"),
     },
     objects={
         "point_account": _l("Points account"),
@@ -39,6 +40,18 @@ labels.register(
         "level_hours": _l("Level thresholds (hours)"),
         "number": _l("Number"),
         "leaderboard_opt_out": _l("Not on the leaderboard"),
+        "id_type": _l("ID type"),
+        "id_number": _l("ID number"),
+        "volunteer_number": _l("Volunteer number"),
+        "awarded_on": _l("Date"),
+        "period_start": _l("Service from"),
+        "period_end": _l("Service to"),
+        "minutes": _l("Minutes"),
+        "service": _l("Service"),
+        "issuing_org": _l("Issuing organisation"),
+        "person_in_charge": _l("Person in charge"),
+        "handler": _l("Handler"),
+        "contact_phone": _l("Contact telephone"),
     },
 )
 
