@@ -12,25 +12,22 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from charity.formatting import date_long, datetime_local
 from charity.fund.pdf import GRID, SHADE, LedgerRows
 from charity.pdf import ReportDocument, escape, font_name, styles
+from charity.points.records import hours_text as _hours
 
 
 def _facts(pairs, widths=(32 * mm, 142 * mm)):
     """A two-column table of label / value paragraphs."""
     st = styles()
-    table = Table([[Paragraph(escape(a), st["small"]), Paragraph(escape(b), st["body"])] for a, b in pairs],
-                  colWidths=list(widths))
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, GRID), ("BACKGROUND", (0, 0), (0, -1), SHADE),
+    rows = [[Paragraph(escape(a), st["small"]), Paragraph(escape(b), st["body"])] for a, b in pairs]
+    table = Table(rows, colWidths=list(widths))
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name()),
+                               ("GRID", (0, 0), (-1, -1), 0.4, GRID), ("BACKGROUND", (0, 0), (0, -1), SHADE),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return table
 
 
 def _signed(value):
     return f"+{value}" if value > 0 else (str(value) if value else "")
-
-
-def _hours(minutes):
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}:{rest:02d}"
 
 
 def render_passbook(book) -> bytes:
@@ -150,10 +147,12 @@ def render_certificate(snap, *, generated="") -> bytes:
     ], widths=(30 * mm, 80 * mm))
     seal = Table([[Paragraph(escape(_("(Seal)")), ParagraphStyle("seal", parent=st["small"], alignment=1))]],
                  colWidths=[48 * mm], rowHeights=[42 * mm])
-    seal.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
+    seal.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name()),
+                              ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     row = Table([[issuer, seal]], colWidths=[116 * mm, 58 * mm])
-    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    row.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name()), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(row)
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(escape(_(

@@ -169,7 +169,8 @@ def set_identity(volunteer, *, id_type, id_number, volunteer_number, actor=None)
     return volunteer
 
 
-def _hours(minutes):
+def hours_text(minutes):
+    """``375`` minutes -> ``6.25`` (hours, at most two decimals)."""
     hours, rest = divmod(minutes, 60)
     return f"{hours}.{rest * 100 // 60:02d}".rstrip("0").rstrip(".") if rest else str(hours)
 
@@ -207,9 +208,9 @@ def issue_certificate(volunteer, start, end, *, actor=None):
         "id_number_masked": mask_id_number(volunteer.id_number),
         "volunteer_number": volunteer.volunteer_number or "",
         "period_start": start.isoformat(), "period_end": end.isoformat(),
-        "minutes": minutes, "hours": _hours(minutes), "activity_count": len(rows),
+        "minutes": minutes, "hours": hours_text(minutes), "activity_count": len(rows),
         "service": [{"day": day.isoformat(), "title": title, "team": team, "kind": kind_name,
-                     "hours": _hours(m)} for day, title, team, kind_name, m, _kind in rows],
+                     "hours": hours_text(m)} for day, title, team, kind_name, m, _kind in rows],
         "training": training_lines,
         "commendations": [f"{c.awarded_on.isoformat()} {c.title}" + (f"（{c.issuer}）" if c.issuer else "")
                           for c in awards],

@@ -499,9 +499,10 @@ def _redemption_snapshot(r):
             "code": format_code(r.code), "on_behalf": r.on_behalf}
 
 
-def redeem(volunteer, service, *, key, actor=None, on_behalf=False):
+def redeem(volunteer, service, *, key, actor=None, on_behalf=False, now=None):
     """Hold the service's price and issue a single-use code (a repeated ``key`` returns
-    the first code). Staff issuing it for a volunteer pass ``on_behalf=True``.
+    the first code). Staff issuing it for a volunteer pass ``on_behalf=True``. ``now``
+    (the issue time) is for the demo and tests.
 
     :raises NotRedeemable: the service is inactive, unpriced, its partner inactive, or of
         another community.
@@ -520,7 +521,7 @@ def redeem(volunteer, service, *, key, actor=None, on_behalf=False):
         raise NotRedeemable()
     price = service.points_price
     account = account_for(volunteer)
-    now = utcnow()
+    now = now or utcnow()
     month = _month_of(now)
     if not _apply(account.id, points=-price, held=price):
         raise InsufficientPoints(_l("Not enough points: %(price)s needed.", price=price))
