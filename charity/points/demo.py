@@ -65,7 +65,7 @@ def load(community):
                                  awarded_on=date(2026, 1, 10), issuer="东怡社区党群服务中心", actor=admin)
         records.add_commendation(zhao, kind="commendation", title="东怡社区 2026 年上半年优秀志愿者",
                                  awarded_on=date(2026, 6, 30), issuer="东怡社区慈善联席会", actor=admin)
-    services.adjust(zhao, 100, reason="东怡社区上半年优秀志愿者奖励积分", key="demo-award-zhao", actor=admin)
+    services.adjust(zhao, 200, reason="东怡社区上半年优秀志愿者奖励积分", key="demo-award-zhao", actor=admin)
 
     haircut = _service(community, "东怡快剪理发店", "积分兑换理发")
     meal = _service(community, "川味小厨", "长者爱心餐")
