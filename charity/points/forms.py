@@ -63,7 +63,7 @@ class ActionForm(BaseForm):
 
 
 class ConfirmCodeForm(BaseForm):
-    code = StringField(_l("Code"), filters=[strip], validators=[DataRequired(), Length(min=6, max=24)],
+    code = StringField(_l("Redemption code"), filters=[strip], validators=[DataRequired(), Length(min=6, max=24)],
                        description=_l("The 10 letters and digits under the volunteer's QR code."))
 
 

@@ -313,7 +313,7 @@ def merchant():
         try:
             r = services.confirm_code(_user(), g.community.id, form.code.data, actor=_user())
         except CharityError as exc:
-            _fail(exc)
+            db.session.rollback()
             form.code.errors = list(form.code.errors) + [str(exc.message)]
             status = 422
         else:
