@@ -1,12 +1,9 @@
 """Points forms: input checks only; the services enforce balances, quotas and rules."""
 
-import uuid
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from charity.accounts.forms import choices
 from charity.forms import BaseForm, strip
+from charity.fund.forms import PostingForm as KeyedForm  # a fresh idempotency key per form shown
 from charity.models_base import local_today
 from charity.points.labels import ACTIVITY_KIND_NAMES, ID_TYPE_NAMES
 from charity.projects.models import ActivityKind
@@ -24,18 +22,6 @@ def _text(label, length, required=False, **kwargs):
     """A stripped text field of at most ``length`` characters."""
     first = DataRequired() if required else Optional()
     return StringField(label, filters=[strip], validators=[first, Length(max=length)], **kwargs)
-
-
-class KeyedForm(BaseForm):
-    """A form whose POST changes points: a fresh key per form shown, so a double click
-    or a retried request acts once."""
-
-    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=8, max=64)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.idempotency_key.data:
-            self.idempotency_key.data = uuid.uuid4().hex
 
 
 class RedeemForm(KeyedForm):
@@ -63,7 +49,8 @@ class ActionForm(BaseForm):
 
 
 class ConfirmCodeForm(BaseForm):
-    code = StringField(_l("Redemption code"), filters=[strip], validators=[DataRequired(), Length(min=6, max=24)],
+    code = StringField(_l("Redemption code"), filters=[strip],
+                       validators=[DataRequired(), Length(min=6, max=24)],
                        description=_l("The 10 letters and digits under the volunteer's QR code."))
 
 

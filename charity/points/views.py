@@ -411,17 +411,19 @@ def volunteer(volunteer_id):
     return _volunteer_page(get_scoped_or_404(Volunteer, volunteer_id))
 
 
-def _staff_post(volunteer_id, form_name, form, act, message):
+def _staff_post(volunteer_id, form_name, form, act):
+    """A staff form on a volunteer's page: ``act(volunteer, form)`` calls the service and
+    returns ``(flash message, where to go)``; a refusal re-renders the page (422)."""
     volunteer = get_scoped_or_404(Volunteer, volunteer_id)
     if form.validate_on_submit():
         try:
-            act(volunteer, form)
+            message, target = act(volunteer, form)
         except CharityError as exc:
             _fail(exc)
         else:
             db.session.commit()
             flash(message, "success")
-            return redirect(url_for("points.volunteer", volunteer_id=volunteer.id))
+            return redirect(target or url_for("points.volunteer", volunteer_id=volunteer.id))
     return _volunteer_page(volunteer, 422, **{form_name: form})
 
 
@@ -431,28 +433,23 @@ def adjust(volunteer_id):
     def act(volunteer, form):
         services.adjust(volunteer, form.points.data, reason=form.reason.data, key=form.idempotency_key.data,
                         actor=_user())
+        return _("Points adjusted."), None
 
-    return _staff_post(volunteer_id, "adjust", AdjustForm(), act, _("Points adjusted."))
+    return _staff_post(volunteer_id, "adjust", AdjustForm(), act)
 
 
 @bp.route("/volunteers/<id:volunteer_id>/redeem", methods=["POST"])
 @requires("admin")
 def redeem_on_behalf(volunteer_id):
-    volunteer = get_scoped_or_404(Volunteer, volunteer_id)
+    def act(volunteer, form):
+        service = get_scoped_or_404(Service, form.service_id.data)
+        r = services.redeem(volunteer, service, key=form.idempotency_key.data, actor=_user(), on_behalf=True)
+        return (_("Code issued on the volunteer's behalf: print or write it down for them."),
+                url_for("points.redemption", redemption_id=r.id))
+
     form = OnBehalfForm()
     form.service_id.choices = choices((s.id, s.name) for s in services.redeemable_services(g.community.id))
-    if form.validate_on_submit():
-        try:
-            service = get_scoped_or_404(Service, form.service_id.data)
-            r = services.redeem(volunteer, service, key=form.idempotency_key.data, actor=_user(),
-                                on_behalf=True)
-        except CharityError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Code issued on the volunteer's behalf: print or write it down for them."), "success")
-            return redirect(url_for("points.redemption", redemption_id=r.id))
-    return _volunteer_page(volunteer, 422, on_behalf=form)
+    return _staff_post(volunteer_id, "on_behalf", form, act)
 
 
 @bp.route("/volunteers/<id:volunteer_id>/passbook.pdf")
@@ -467,8 +464,9 @@ def identity(volunteer_id):
     def act(volunteer, form):
         records.set_identity(volunteer, id_type=form.id_type.data, id_number=form.id_number.data,
                              volunteer_number=form.volunteer_number.data, actor=_user())
+        return _("Identity saved."), None
 
-    return _staff_post(volunteer_id, "identity", IdentityForm(), act, _("Identity saved."))
+    return _staff_post(volunteer_id, "identity", IdentityForm(), act)
 
 
 @bp.route("/volunteers/<id:volunteer_id>/commendations", methods=["POST"])
@@ -477,26 +475,20 @@ def commendation_add(volunteer_id):
     def act(volunteer, form):
         records.add_commendation(volunteer, kind=form.kind.data, title=form.title.data,
                                  awarded_on=form.awarded_on.data, issuer=form.issuer.data, actor=_user())
+        return _("Recorded."), None
 
-    return _staff_post(volunteer_id, "commendation", CommendationForm(), act, _("Recorded."))
+    return _staff_post(volunteer_id, "commendation", CommendationForm(), act)
 
 
 @bp.route("/volunteers/<id:volunteer_id>/certificates", methods=["POST"])
 @requires("admin")
 def certificate_issue(volunteer_id):
-    volunteer = get_scoped_or_404(Volunteer, volunteer_id)
-    form = CertificateForm()
-    if form.validate_on_submit():
-        try:
-            cert = records.issue_certificate(volunteer, form.period_start.data, form.period_end.data,
-                                             actor=_user())
-        except CharityError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Certificate %(number)s issued and registered.", number=cert.number), "success")
-            return redirect(url_for("points.volunteer", volunteer_id=volunteer.id))
-    return _volunteer_page(volunteer, 422, certificate=form)
+    def act(volunteer, form):
+        cert = records.issue_certificate(volunteer, form.period_start.data, form.period_end.data,
+                                         actor=_user())
+        return _("Certificate %(number)s issued and registered.", number=cert.number), None
+
+    return _staff_post(volunteer_id, "certificate", CertificateForm(), act)
 
 
 @bp.route("/certificates/<id:certificate_id>.pdf")
