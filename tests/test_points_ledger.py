@@ -311,3 +311,23 @@ def test_expiry_takes_the_oldest_points_first_and_a_release_returns_exactly_what
     assert (account.balance, account.lifetime_points, account.lifetime_minutes) == (20, 15, 90)
     assert services.expire_points(c, now=now) == (0, 0)
     assert services.verify_points(c) == []
+
+
+def test_the_expire_command_releases_run_out_holds(app, sc, runner):
+    with app.test_request_context():
+        member = db.session.get(Volunteer, sc.member_a)
+        r = services.redeem(member, db.session.get(Service, sc.haircut), key="old",
+                            now=datetime.now(timezone.utc) - timedelta(days=30))
+        fresh = services.redeem(db.session.get(Volunteer, sc.lead_a), db.session.get(Service, sc.haircut),
+                                key="new")
+        db.session.commit()
+        ids = (r.id, fresh.id)
+    result = runner.invoke(args=["points", "expire", "--community", "dongyi"])
+    assert result.exit_code == 0, result.output
+    assert "1" in result.output
+    with app.app_context():
+        assert db.session.get(Redemption, ids[0]).state == RedemptionState.expired
+        assert db.session.get(Redemption, ids[1]).state == RedemptionState.held
+        assert account_of(sc.member_a).balance == 15 and account_of(sc.member_a).held == 0
+        haircut = db.session.get(Service, sc.haircut)
+        assert services.quota_left(haircut) == 19  # the fresh code still holds its place

@@ -277,6 +277,8 @@ class Redemption(db.Model):
     on_behalf: Mapped[bool] = mapped_column(default=False)
     #: The quota month the code counts in (local month of issue).
     quota_month: Mapped[str] = mapped_column(sa.String(7))
+    #: The code took a place of the service's monthly quota (given back on release).
+    quota_counted: Mapped[bool] = mapped_column(default=False)
     #: The form's key: a double click issues one code.
     idempotency_key: Mapped[str] = mapped_column(sa.String(64))
     created_by_id: Mapped[int | None] = mapped_column(

@@ -14,6 +14,7 @@ Hours on the certificate are the verified rosters of the period (an amended acti
 counts once, as corrected); they agree with the honour minutes of the ledger.
 """
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -151,6 +152,12 @@ def set_identity(volunteer, *, id_type, id_number, volunteer_number, actor=None)
     """Set the identity printed on certificates (admins only see it in full)."""
     if id_type:
         IdType(id_type)
+    id_number = (id_number or "").strip().upper() or None
+    if id_number and id_type == IdType.resident_id and not re.fullmatch(r"\d{17}[\dX]", id_number):
+        raise ValidationFailed(_l("A resident identity card number has 18 characters: 17 digits, then a "
+                                  "digit or X."))
+    if id_number and not id_type:
+        raise ValidationFailed(_l("Choose the type of the identity document."))
     number = (volunteer_number or "").strip() or None
     if number and db.session.scalar(sa.select(Volunteer.id).where(
             Volunteer.community_id == volunteer.community_id, Volunteer.volunteer_number == number,
@@ -159,7 +166,7 @@ def set_identity(volunteer, *, id_type, id_number, volunteer_number, actor=None)
     before = {"id_type": volunteer.id_type, "id_number": volunteer.id_number,
               "volunteer_number": volunteer.volunteer_number}
     volunteer.id_type = id_type or None
-    volunteer.id_number = (id_number or "").strip().upper() or None
+    volunteer.id_number = id_number
     volunteer.volunteer_number = number
     db.session.flush()
     record("volunteer.identity", "volunteer", volunteer.id, community=_community(volunteer.community_id),

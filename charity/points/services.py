@@ -525,6 +525,7 @@ def redeem(volunteer, service, *, key, actor=None, on_behalf=False, now=None):
     month = _month_of(now)
     if not _apply(account.id, points=-price, held=price):
         raise InsufficientPoints(_l("Not enough points: %(price)s needed.", price=price))
+    counted = service.monthly_quota is not None
     if not _take_quota(service, month):
         _apply(account.id, points=price, held=-price)  # undo: this request changes nothing
         raise QuotaExhausted()
@@ -536,8 +537,9 @@ def redeem(volunteer, service, *, key, actor=None, on_behalf=False, now=None):
     redemption = Redemption(community_id=volunteer.community_id, account_id=account.id,
                             volunteer_id=volunteer.id, service_id=service.id, partner_id=service.partner_id,
                             points=price, code=code, state=RedemptionState.held, on_behalf=on_behalf,
-                            quota_month=month, idempotency_key=key, created_by_id=_actor_id(actor),
-                            created_at=now, hold_until=now + timedelta(days=settings.hold_days))
+                            quota_month=month, quota_counted=counted, idempotency_key=key,
+                            created_by_id=_actor_id(actor), created_at=now,
+                            hold_until=now + timedelta(days=settings.hold_days))
     db.session.add(redemption)
     db.session.flush()
     _entry(account, EntryKind.hold, key=f"hold:{redemption.id}", points=-price, held=price,
@@ -600,7 +602,7 @@ def transition_redemption(redemption, action, *, actor=None, now=None):
             db.session.execute(sa.update(PointLot).where(PointLot.id == use.lot_id)
                                .values(remaining=PointLot.remaining + use.points)
                                .execution_options(synchronize_session=False))
-        if redemption.service.monthly_quota is not None:
+        if redemption.quota_counted:
             _give_back_quota(redemption.service_id, redemption.quota_month)
     db.session.flush()
     before = {**_redemption_snapshot(redemption), "state": source.value}

@@ -207,6 +207,7 @@ def upgrade():
     sa.Column('state', sa.Enum('held', 'redeemed', 'cancelled', 'expired', name='redemption_state', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('on_behalf', sa.Boolean(), nullable=False),
     sa.Column('quota_month', sa.String(length=7), nullable=False),
+    sa.Column('quota_counted', sa.Boolean(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=64), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
