@@ -105,6 +105,7 @@ def test_the_leaderboard_respects_opting_out(app, sc, login_as):
 
 def test_a_leader_sees_their_team_but_not_another(app, sc, login_as):
     client = login_as("leader")
+    assert f"/points/teams/{sc.team_a}" in client.get("/points/me").get_data(as_text=True)
     page = client.get(f"/points/teams/{sc.team_a}").get_data(as_text=True)
     assert "赵阿姨" in page and "张小暖" in page
     assert client.get(f"/points/teams/{sc.team_b}").status_code == 403

@@ -108,7 +108,8 @@ def index():
                     .options(joinedload(PointAccount.volunteer)).order_by(Volunteer.name, PointAccount.id))
     held = db.session.scalars(scoped(Redemption).where(Redemption.state == RedemptionState.held)
                               .order_by(Redemption.hold_until).limit(20)).all()
-    return render_template("points/index.html", totals=totals, page=page, held=held)
+    teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
+    return render_template("points/index.html", totals=totals, page=page, held=held, teams=teams)
 
 
 # --- my points -------------------------------------------------------------------------
@@ -126,9 +127,11 @@ def mine():
         .order_by(Redemption.created_at.desc())).all()
     certificates = db.session.scalars(sa.select(Certificate).where(Certificate.volunteer_id == volunteer.id)
                                       .order_by(Certificate.id.desc())).all()
+    led = led_team_ids() or {0}
+    teams = db.session.scalars(scoped(Team).where(Team.id.in_(led)).order_by(Team.name)).all()
     return render_template("points/mine.html", volunteer=volunteer, account=account, level=_level(account),
                            page=paginate(services.history_query(account)), pending=pending,
-                           certificates=certificates, opt_form=ActionForm())
+                           certificates=certificates, opt_form=ActionForm(), teams=teams)
 
 
 @bp.route("/me/leaderboard", methods=["POST"])
