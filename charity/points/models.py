@@ -144,7 +144,7 @@ class PointAccount(db.Model):
         sa.CheckConstraint("held >= 0", name="held_not_negative"),
         sa.CheckConstraint("lifetime_minutes >= 0", name="minutes_not_negative"),
         # The leaderboard: ranked by honour minutes inside one community.
-        sa.Index("ix_point_account_board", "community_id", "leaderboard_opt_out", "lifetime_minutes"),
+        sa.Index("ix_point_account_board", "community_id", "leaderboard_opt_out", "lifetime_minutes", "id"),
     )
 
 

@@ -762,13 +762,14 @@ def history_query(account):
 
 
 def leaderboard_query(community):
-    """Volunteers by honour hours (service, not spending power), most first; those who
-    opted out are left off. Served by the index ``ix_point_account_board``."""
+    """Volunteers by honour hours (service, not spending power), most first (a tie: the
+    newer account first); those who opted out are left off. The index
+    ``ix_point_account_board`` gives this order, so a page reads only its own rows."""
     return (sa.select(PointAccount, Volunteer.name)
             .join(Volunteer, Volunteer.id == PointAccount.volunteer_id)
             .where(PointAccount.community_id == community.id, PointAccount.leaderboard_opt_out.is_(False),
                    PointAccount.lifetime_minutes > 0)
-            .order_by(PointAccount.lifetime_minutes.desc(), PointAccount.id))
+            .order_by(PointAccount.lifetime_minutes.desc(), PointAccount.id.desc()))
 
 
 def set_opt_out(account, opt_out, *, actor=None):

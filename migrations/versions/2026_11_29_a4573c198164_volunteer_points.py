@@ -138,7 +138,7 @@ def upgrade():
     sa.UniqueConstraint('volunteer_id', name=op.f('uq_point_account_volunteer_id'))
     )
     with op.batch_alter_table('point_account', schema=None) as batch_op:
-        batch_op.create_index('ix_point_account_board', ['community_id', 'leaderboard_opt_out', 'lifetime_minutes'], unique=False)
+        batch_op.create_index('ix_point_account_board', ['community_id', 'leaderboard_opt_out', 'lifetime_minutes', 'id'], unique=False)
 
     op.create_table('service_certificate',
     sa.Column('id', sa.Integer(), nullable=False),
