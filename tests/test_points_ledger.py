@@ -203,6 +203,7 @@ def test_verify_points_names_a_balance_changed_with_raw_sql(app, sc, runner):
     assert result.exit_code == 1
     assert "赵阿姨" in result.output and "999" in result.output and "15" in result.output
     assert "张小暖" not in result.output
+    assert runner.invoke(args=["verify-points", "--community", "nowhere"]).exit_code != 0
 
 
 # --- redemption ------------------------------------------------------------------------
@@ -224,6 +225,7 @@ def test_a_redemption_holds_points_and_the_merchant_confirms(app, sc, rctx):
     account = account_of(sc.member_a)
     assert r.state == RedemptionState.redeemed
     assert (account.balance, account.held, account.lifetime_points) == (5, 0, 15)
+    assert account.lifetime_minutes == 90  # honour hours never fall when points are spent
     with pytest.raises(IllegalRedemptionTransition):
         services.transition_redemption(r, "cancel")
     with pytest.raises(UnknownCode):
