@@ -197,6 +197,9 @@ def _register_blueprints(app):
 
     app.register_blueprint(grants_bp)
     app.register_blueprint(grants_public_bp)
+    from charity.points.views import bp as points_bp
+
+    app.register_blueprint(points_bp)
 
 
 def _register_errorhandlers(app):

@@ -25,9 +25,11 @@ def register(app):
     from charity.fund import cli as fund_cli
     from charity.grants import cli as _grants_cli  # noqa: F401  (adds report grant-round)
     from charity.partners import cli as _partners_cli  # noqa: F401  (adds its report commands)
+    from charity.points import cli as points_cli
 
     app.cli.add_command(report)
     fund_cli.register(app)
+    points_cli.register(app)
 
     @app.cli.command("init-db")
     def init_db():

@@ -44,6 +44,7 @@ def load():
     from charity.fund import demo as fund_demo
     from charity.grants import demo as grants_demo
     from charity.partners import demo as partners_demo
+    from charity.points import demo as points_demo
     from charity.projects import demo_links as links_demo
     from charity.teams import demo as teams_demo
 
@@ -52,4 +53,5 @@ def load():
     links_demo.load(community)
     fund_demo.load(community)
     grants_demo.load(community, DEMO_PASSWORD)
+    points_demo.load(community)
     return [(username, role) for username, role, _name, _phone in DEMO_USERS]

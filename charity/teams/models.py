@@ -47,6 +47,12 @@ class Volunteer(db.Model):
     consent_on: Mapped[date | None] = mapped_column(sa.Date)
     #: The sign-in account of this resident, when they have one.
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    #: Identity document type for the service certificate (see charity.points.models.IdType).
+    id_type: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Identity document number; personal data, shown masked except to admins.
+    id_number: Mapped[str | None] = mapped_column(sa.String(30))
+    #: Volunteer number (志愿者编号) printed on certificates, unique in the community.
+    volunteer_number: Mapped[str | None] = mapped_column(sa.String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User")
@@ -55,6 +61,7 @@ class Volunteer(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("community_id", "phone"),
         sa.UniqueConstraint("community_id", "user_id"),
+        sa.UniqueConstraint("community_id", "volunteer_number"),
     )
 
     @property
