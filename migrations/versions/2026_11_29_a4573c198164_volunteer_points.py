@@ -9,7 +9,7 @@ and rule version 1 (10 points an hour for every kind, in force from 2000-01-01),
 new community does through ``seed_points``.
 
 Revision ID: a4573c198164
-Revises: 1cb14e938129
+Revises: 96ac9dd84dd2
 Create Date: 2026-11-29 22:46:52.799408
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4573c198164'
-down_revision = '1cb14e938129'
+down_revision = '96ac9dd84dd2'
 branch_labels = None
 depends_on = None
 
