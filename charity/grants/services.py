@@ -259,6 +259,7 @@ def remove_reviewer(row, *, actor=None):
     name, kind = row.user.display_name, row.kind.value
     db.session.delete(row)
     db.session.flush()
+    db.session.expire(rnd, ["reviewers"])
     record("grant.panel.remove", "grant_round", rnd.id, community=_community(rnd), actor=actor,
            label=rnd.name,
            before={"reviewer": name, "kind": kind})
