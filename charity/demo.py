@@ -42,6 +42,7 @@ def load():
                 "%(username)s is a real account outside the demo community; the demo is meant "
                 "for an empty database.", username=username))
     from charity.fund import demo as fund_demo
+    from charity.grants import demo as grants_demo
     from charity.partners import demo as partners_demo
     from charity.projects import demo_links as links_demo
     from charity.teams import demo as teams_demo
@@ -50,4 +51,5 @@ def load():
     teams_demo.load(community)
     links_demo.load(community)
     fund_demo.load(community)
+    grants_demo.load(community, DEMO_PASSWORD)
     return [(username, role) for username, role, _name, _phone in DEMO_USERS]

@@ -113,8 +113,9 @@ def approve(world, app, amount=None):
     council = services.holders_of(community(world), "council")
     db.session.commit()
     m = meeting(world, council)
-    decision = services.record_votes(app, m, {u.id: "approve" for u in council}, approved_fen=amount,
-                                     actor=user("admin"))
+    recused = services.recused_user_ids(app)
+    decision = services.record_votes(app, m, {u.id: "approve" for u in council if u.id not in recused},
+                                     approved_fen=amount, actor=user("admin"))
     db.session.commit()
     return decision
 

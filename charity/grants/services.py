@@ -386,6 +386,12 @@ def create_application(rnd, team, data, lines, *, actor):
         Application.state.not_in([S.withdrawn, S.rejected, S.cancelled])))
     if live:
         raise ValidationFailed(_l("Your team has an application in this round already."))
+    return new_application(rnd, team, data, lines, actor=actor)
+
+
+def new_application(rnd, team, data, lines, *, actor=None):
+    """The draft itself, checked for its budget only: :func:`create_application` checks
+    who applies and when; the demo loader records past applications through this."""
     lines, total = _check_lines(rnd, lines)
     app = Application(community_id=rnd.community_id, round_id=rnd.id, team_id=team.id, state=S.draft,
                       created_by_id=actor_id(actor))
@@ -393,7 +399,7 @@ def create_application(rnd, team, data, lines, *, actor):
     db.session.add(app)
     _fill(app, data, lines, total)
     db.session.flush()
-    record("grant.application.create", "grant_application", app.id, community=community, actor=actor,
+    record("grant.application.create", "grant_application", app.id, community=_community(rnd), actor=actor,
            label=app.title, after=_app_snapshot(app))
     return app
 

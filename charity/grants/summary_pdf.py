@@ -1,6 +1,7 @@
 """The round summary PDF (微创投评审汇总表), drawn from :class:`charity.grants.summary.RoundSummary`."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -8,7 +9,6 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 from charity.formatting import date_long, datetime_local, money
 from charity.fund.numerals import capital_yuan
 from charity.grants.labels import (
-    CONFLICT_LABELS,
     OBJECTION_LABELS,
     OUTCOME_LABELS,
     QUORUM_LABELS,
@@ -29,6 +29,13 @@ from charity.pdf import ReportDocument, escape, font_name, styles
 GRID = colors.HexColor("#999999")
 SHADE = colors.HexColor("#eef2f5")
 WIDTH = 174 * mm  # A4 less the margins
+
+CONFLICT_SHORT = {
+    ConflictKind.none: "",
+    ConflictKind.team_member: _l("member of the applying team"),
+    ConflictKind.partner_tie: _l("tied to a partner in the budget"),
+    ConflictKind.other: _l("other conflict"),
+}
 
 
 def _yuan(fen):
@@ -90,7 +97,7 @@ def render(data) -> bytes:
 
     # One line per application.
     story.append(_p(_("Applications"), s["heading"]))
-    head = [_("No."), _("Project"), _("Team"), _("Requested"), _("Approved"), _("Average"), _("Spread"),
+    head = ["#", _("Project"), _("Team"), _("Requested"), _("Approved"), _("Average"), _("Spread"),
             _("State")]
     rows = [[_p(h, s["cell"]) for h in head]]
     for a in data.applications:
@@ -99,7 +106,7 @@ def render(data) -> bytes:
                      _p(str(STATE_NAMES.get(a.state, a.state)), s["cell"])])
     rows.append(["", _p(_("Total"), s["cell"]), "", _yuan(data.requested_total_fen),
                  _yuan(data.approved_total_fen), "", "", ""])
-    widths = [10 * mm, 40 * mm, 32 * mm, 20 * mm, 20 * mm, 13 * mm, 13 * mm, 26 * mm]
+    widths = [8 * mm, 38 * mm, 32 * mm, 20 * mm, 20 * mm, 14 * mm, 14 * mm, 28 * mm]
     table = _table(rows, widths, right_from=3)
     table.setStyle(TableStyle([("ALIGN", (7, 0), (7, -1), "LEFT"), ("BACKGROUND", (0, -1), (-1, -1), SHADE)]))
     story.append(table)
@@ -114,7 +121,7 @@ def render(data) -> bytes:
             kind = REVIEWER_LABELS[ReviewerKind(r.kind)]
             conflict = ""
             if r.conflict:
-                conflict = _("Recused: %(kind)s", kind=CONFLICT_LABELS[ConflictKind(r.conflict)])
+                conflict = _("Recused: %(kind)s", kind=CONFLICT_SHORT[ConflictKind(r.conflict)])
                 if r.conflict_reason:
                     conflict += f"（{r.conflict_reason}）"
             points = r.points if r.points is not None else ["—"] * len(data.criteria)
