@@ -179,3 +179,23 @@ def test_unsigned_agreement_page_refuses_payment(app, login_as, noticed):
     assert r.status_code == 422 and _entries(app, grant_id) == 0
     with app.app_context():
         assert user("admin") is not None
+
+
+def test_a_failed_evaluation_is_published_to_anyone(app, world, login_as):
+    from charity.grants import award as aw
+    from tests.grants_award_helpers import awarded_grant, pay
+
+    client = app.test_client()
+    assert "没有未通过的中期评估" in client.get("/p/dongyi/grants/evaluations").get_data(as_text=True)
+    with app.app_context():
+        grant = awarded_grant(world)
+        pay(grant, 1)
+        evaluation = aw.submit_evaluation(grant, self_evaluation="活动延期（联系人 13900000001）",
+                                          actor=user("leader"))
+        aw.evaluate(evaluation, "failed", opinion="三个月未开展活动", actor=user("council"))
+        db.session.commit()
+    page = client.get("/p/dongyi/grants/evaluations").get_data(as_text=True)
+    assert "三个月未开展活动" in page and "亲子共读" in page and "¥1,500.00" in page
+    assert "13900000001" not in page and "活动延期" not in page  # the self-evaluation stays inside
+    assert "三个月未开展活动" in login_as("council").get("/grants/awarded").get_data(as_text=True)
+    assert app.test_client().get("/p/nowhere/grants/evaluations").status_code == 404
