@@ -6,7 +6,7 @@ Another community's grant and everything under it is 404."""
 
 import sqlalchemy as sa
 
-from tests.access_rules import MISSING, UNPROCESSABLE, rule
+from tests.access_rules import EVERYONE, MISSING, OK, UNPROCESSABLE, rule
 
 READERS = {"admin", "council", "auditor", "leader"}
 
@@ -37,6 +37,8 @@ MATRIX = {
     ("grants.award_report_submit", "POST"): rule(allowed={"leader"}, ok=UNPROCESSABLE),
     ("grants.award_report", "GET"): rule(allowed=READERS, other=MISSING),
     ("grants.award_report", "POST"): rule(allowed={"council"}, ok=UNPROCESSABLE, other=MISSING),
+    # Failed mid-term evaluations are published: no sign-in.
+    ("grants_public.award_evaluations", "GET"): rule(anonymous=OK, allowed=EVERYONE, other=OK),
 }
 
 

@@ -457,3 +457,22 @@ def test_the_objection_audit_keeps_no_contact(g, world):
                                          reason="理由")
     event = _events("grant.objection.lodge", objection.id)[0]
     assert "13800001111" not in str(event.after)
+
+
+def test_a_reviewer_who_took_part_stays_on_the_panel(g, world):
+    expert_row = next(r for r in g.round.reviewers if r.user.username == "expert")
+    services.declare_conflict(g.app, user("expert"), ConflictKind.none)
+    with pytest.raises(IllegalTransition):
+        services.remove_reviewer(expert_row, actor=user("admin"))
+    council2_row = next(r for r in g.round.reviewers if r.user.username == "council2")
+    services.remove_reviewer(council2_row, actor=user("admin"))
+    assert "council2" not in {r.user.username for r in g.round.reviewers}
+
+
+def test_only_role_holders_join_the_panel(g, world):
+    with pytest.raises(ValidationFailed):
+        services.add_reviewer(g.round, user("auditor").id, kind="council")
+    with pytest.raises(ValidationFailed):
+        services.add_reviewer(g.round, user("council").id, kind="expert")
+    with pytest.raises(ValidationFailed):
+        services.add_reviewer(g.round, user("expert").id, kind="expert")  # on the panel already

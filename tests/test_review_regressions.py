@@ -293,7 +293,8 @@ def test_the_try_that_reaches_the_limit_locks_and_staff_see_it(app, world, login
     with app.app_context():
         assert auth.is_account_locked("leader")
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.locked"))
-        assert event.actor_label == "anonymous" and event.object_label == "用户3"
+        leader_name = db.session.get(User, world.users["leader"]).display_name
+        assert event.actor_label == "anonymous" and event.object_label == leader_name
     assert "解锁登录" in login_as("admin").get(f"/accounts/users/{world.users['leader']}").get_data(as_text=True)
     assert client.login("leader").status_code == 429
 

@@ -152,7 +152,7 @@ def test_user_list_paginates(app, world, make_user, login_as):
     admin = login_as("admin")
     first = admin.get("/accounts/users").get_data(as_text=True)
     second = admin.get("/accounts/users?page=2").get_data(as_text=True)
-    assert "共 6 项" in first
+    assert "共 7 项" in first  # one user per role of the world, the expert reviewer included
     admin_link = f'/accounts/users/{world.users["admin"]}">admin</a>'
     assert admin_link in first and admin_link not in second
 

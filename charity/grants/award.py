@@ -666,8 +666,8 @@ def submit_claim(grant, *, budget_line_id, description, amount_fen, spent_on, re
 
 
 def pending_claims_fen(grant):
-    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ExpenseClaim.amount_fen), 0)).where(
-        ExpenseClaim.grant_id == grant.id, ExpenseClaim.state == ClaimState.submitted)) or 0
+    return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ExpenseClaim.amount_fen), 0)).where(
+        ExpenseClaim.grant_id == grant.id, ExpenseClaim.state == ClaimState.submitted)) or 0)
 
 
 def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
@@ -745,10 +745,11 @@ def budget_against_actual(grant):
             sa.select(ExpenseClaim.budget_line_id, ExpenseClaim.state, sa.func.sum(ExpenseClaim.amount_fen))
             .where(ExpenseClaim.grant_id == grant.id)
             .group_by(ExpenseClaim.budget_line_id, ExpenseClaim.state)):
+        # SUM of a BIGINT is NUMERIC on PostgreSQL: back to integer fen.
         if state == ClaimState.approved:
-            sums[line_id][0] += total
+            sums[line_id][0] += int(total)
         elif state == ClaimState.submitted:
-            sums[line_id][1] += total
+            sums[line_id][1] += int(total)
     return [LineActual(item=line.item, budget_fen=line.line_total_fen, approved_fen=sums[line.id][0],
                        pending_fen=sums[line.id][1]) for line in grant.application.budget_lines]
 

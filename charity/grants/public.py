@@ -2,8 +2,9 @@
 and the objection form on it.
 
 The page shows only what the notice publishes: team, project, amount, notice period and
-the names of the review panel, and the failed mid-term evaluations (published by rule).
-Never a contact, a phone number, a score or a vote.
+the names of the review panel; the failed mid-term evaluations (published by rule) are on
+``/p/<community>/grants/evaluations`` (:mod:`charity.grants.views_award`). Never a
+contact, a phone number, a score or a vote.
 """
 
 import sqlalchemy as sa
@@ -28,10 +29,7 @@ def _community_or_404(slug):
 
 
 def _render(community, form=None, failed_id=None, status=200):
-    from charity.grants.award import published_evaluations
-
     return render_template("grants/public/notice.html", community=community,
-                           failed_evaluations=published_evaluations(community),
                            grants=services.public_notices(community),
                            form=form or ObjectionForm(formdata=None),
                            failed_id=failed_id, today=local_today()), status

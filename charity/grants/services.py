@@ -254,17 +254,23 @@ def remove_reviewer(row, *, actor=None):
     :raises IllegalTransition: the reviewer has taken part in the review.
     """
     rnd = row.round
-    took_part = db.session.scalar(sa.select(sa.func.count(ConflictDeclaration.id)).join(
-        Application, Application.id == ConflictDeclaration.application_id).where(
-        Application.round_id == rnd.id, ConflictDeclaration.user_id == row.user_id))
-    if took_part:
+    if row.user_id in took_part(rnd):
         raise IllegalTransition(_l("This reviewer has taken part in the review and stays on the panel."))
     name, kind = row.user.display_name, row.kind.value
     db.session.delete(row)
     db.session.flush()
+    db.session.expire(rnd, ["reviewers"])
     record("grant.panel.remove", "grant_round", rnd.id, community=_community(rnd), actor=actor,
            label=rnd.name,
            before={"reviewer": name, "kind": kind})
+
+
+def took_part(rnd):
+    """Ids of the panel members who declared on an application of the round (they stay)."""
+    return set(db.session.scalars(
+        sa.select(ConflictDeclaration.user_id)
+        .join(Application, Application.id == ConflictDeclaration.application_id)
+        .where(Application.round_id == rnd.id)))
 
 
 def set_chair(rnd, user_id, *, actor=None):

