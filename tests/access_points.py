@@ -7,7 +7,7 @@ certificate check page is public.
 The samples: ``redemption_id`` is a code of the ``volunteer`` user (赵阿姨) at the
 ``merchant`` user's shop; ``shop_id`` is that shop; ``certificate_id`` is 赵阿姨's."""
 
-from tests.access_rules import MISSING, OK, REDIRECT, ROLES, UNPROCESSABLE, rule
+from tests.access_rules import FORBIDDEN, MEMBERS, MISSING, OK, REDIRECT, ROLES, UNPROCESSABLE, rule
 
 STAFF = {"admin", "council", "auditor"}
 SERVING = {"volunteer", "leader"}
@@ -31,10 +31,11 @@ MATRIX = {
     ("points.redeem", "POST"): rule(allowed=SERVING, ok=UNPROCESSABLE),
     # A code: its volunteer, staff and the merchant of its shop; another volunteer 404.
     ("points.redemption", "GET"): rule(allowed=STAFF | {"volunteer", "merchant"}, denied=MISSING,
-                                       other=MISSING),
+                                       other=MISSING, expert=FORBIDDEN),
     ("points.redemption_cancel", "POST"): _with(rule(allowed={"admin", "volunteer"}, ok=REDIRECT,
                                                      other=MISSING), leader=MISSING),
-    ("points.leaderboard", "GET"): rule(allowed=ROLES),
+    # The community's leaderboard: every member of the programme; not an expert reviewer.
+    ("points.leaderboard", "GET"): rule(allowed=MEMBERS),
     ("points.team", "GET"): rule(allowed=STAFF | {"leader"}, other=MISSING),
     ("points.merchant", "GET"): rule(allowed={"merchant"}),
     ("points.merchant", "POST"): rule(allowed={"merchant"}, ok=UNPROCESSABLE),

@@ -26,7 +26,8 @@ from charity.grants.models import (
     TrancheState,
 )
 from charity.models_base import local_today
-from charity.projects.models import ProjectState
+from charity.projects import services as projects
+from charity.projects.models import Project, ProjectState
 from tests.access_teams import png_bytes
 from tests.grants_award_helpers import (
     awarded_grant,
@@ -81,6 +82,39 @@ def test_award_creates_grant_plan_and_the_teams_project(ctx):
     assert [t.needs_evaluation for t in grant.tranches] == [False, True, True]
     assert grant.project.team_id == application.team_id and grant.project.state == ProjectState.claimed
     assert grant.agreement_no == f"DONGYI-{local_today().year}-WCT-01" or grant.agreement_no.endswith("-WCT-01")
+
+
+def _claimed_project(world, team, title="亲子共读·绘本时光"):
+    project = projects.create_project(community(world), title=title, actor=user("admin"))
+    projects.transition_project(project, "claim", team=team, actor=user("leader"))
+    db.session.flush()
+    return project
+
+
+def test_award_may_fund_a_project_the_team_already_runs(ctx):
+    team = make_team(ctx)
+    project = _claimed_project(ctx, team)
+    application = noticed_application(ctx, team=team)
+    assert aw.fundable_projects(application) == [project]
+    before = db.session.scalar(sa.select(sa.func.count(Project.id)))
+    grant = aw.award(application, project=project, actor=user("admin"))
+    db.session.commit()
+    assert grant.project_id == project.id
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == before
+    # Funded now: a second award cannot take it.
+    assert aw.fundable_projects(application) == []
+
+
+def test_award_refuses_another_teams_or_a_funded_project_and_changes_nothing(ctx):
+    team = make_team(ctx)
+    other = make_team(ctx, name="银龄守望探访队", leader="volunteer", phone="13900000002")
+    theirs = _claimed_project(ctx, other, title="空巢老人入户探访")
+    application = noticed_application(ctx, team=team)
+    with pytest.raises(ValidationFailed):
+        aw.award(application, project=theirs, actor=user("admin"))
+    db.session.rollback()
+    assert application.state == S.public_notice and application.grant is None
+    assert theirs.state == ProjectState.claimed
 
 
 @pytest.mark.parametrize("plan", [(50, 30), (0, 100), (50, 50, 0), (), (101,), (1,) * 7, (50.0, 50)])

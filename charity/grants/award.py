@@ -84,7 +84,7 @@ from charity.grants.models import (
 from charity.models_base import local_today, utcnow
 from charity.projects import services as projects
 from charity.projects import uploads
-from charity.projects.models import Activity, ActivityState, Evidence, ProjectState
+from charity.projects.models import Activity, ActivityState, Evidence, Project, ProjectState
 from charity.teams.services import actor_id, led_team_ids
 
 S = ApplicationState
@@ -279,26 +279,45 @@ def agreement_number(community, year):
 
 # -- step 5: award, agreement, tranches ---------------------------------------------------
 
-def award(application, *, tranche_percents=DEFAULT_PLAN, expected_activities=0, actor):
+def fundable_projects(application):
+    """Projects the applying team has claimed or runs that no grant funds yet: an award
+    may fund one of them instead of opening a new project."""
+    funded = sa.select(Grant.project_id).where(Grant.project_id.is_not(None))
+    return db.session.scalars(sa.select(Project).where(
+        Project.community_id == application.community_id, Project.team_id == application.team_id,
+        Project.state.in_((ProjectState.claimed, ProjectState.active)), Project.id.not_in(funded))
+        .order_by(Project.id)).all()
+
+
+def award(application, *, tranche_percents=DEFAULT_PLAN, expected_activities=0, project=None, actor):
     """Award an application in public notice: the grant, its tranche plan and the team's
     project. Returns the :class:`Grant`.
+
+    The project is a new one under the application's title, claimed by the team, unless
+    ``project`` names one of :func:`fundable_projects` (a project the team already runs,
+    so its activities count for the grant).
 
     :raises NoticeNotOver: the public notice has not ended.
     :raises ObjectionPending: an objection is not resolved.
     :raises IllegalTransition: the application is not in public notice.
     :raises PlanInvalid: a bad tranche plan.
+    :raises ValidationFailed: ``project`` is not one of the team's unfunded projects.
     """
     awarded = application.approved_fen or 0
     amounts = plan_amounts(awarded, tranche_percents)
     community = _community(application)
     # Serialises agreement numbers of the community (and with every other award).
     lock_row(Community, community.id)
+    # After the lock: two awards cannot both take the same project.
+    if project is not None and project not in fundable_projects(application):
+        raise ValidationFailed(_l("Choose a project this team runs that no grant funds yet."))
     workflow.transition(application, "award", actor=actor)
-    project = projects.create_project(
-        community, title=application.title, description=application.summary,
-        target_groups=[g.value for g in application.group_list],
-        expected_activities=max(0, int(expected_activities or 0)), actor=actor)
-    projects.transition_project(project, "claim", team=application.team, actor=actor)
+    if project is None:
+        project = projects.create_project(
+            community, title=application.title, description=application.summary,
+            target_groups=[g.value for g in application.group_list],
+            expected_activities=max(0, int(expected_activities or 0)), actor=actor)
+        projects.transition_project(project, "claim", team=application.team, actor=actor)
     grant = Grant(community_id=community.id, application_id=application.id, project_id=project.id,
                   agreement_no=agreement_number(community, local_today().year), awarded_fen=awarded,
                   awarded_by_id=actor_id(actor))

@@ -252,7 +252,10 @@ def _after_award(community, app, stage, index):
     from charity.grants import award
 
     admin, council, leader = _user("admin"), _user("council"), _leader_of(app)
-    grant = award.award(app, expected_activities=6, actor=admin)
+    # Each team already runs the project it applied for (the teams demo): the grant funds
+    # it, so its activities count for the grant.
+    project = next((p for p in award.fundable_projects(app) if p.title == app.title), None)
+    grant = award.award(app, expected_activities=6, project=project, actor=admin)
     award.record_agreement_signed(grant, signed_on=date(2026, 3, 30), team_signatory=leader.display_name,
                                   centre_signatory=admin.display_name, actor=admin)
     award.pay_tranche(grant.tranches[0], paid_on=_day(date(2026, 11, 2)),

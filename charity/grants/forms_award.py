@@ -32,6 +32,10 @@ class AwardForm(BaseForm):
                        description=_l("Whole percentages separated by slashes, summing to 100, e.g. "
                                       "50 / 30 / 20. Every tranche after the first waits for a passed "
                                       "mid-term evaluation."))
+    project_id = SelectField(_l("Project"), coerce=int, default=0,
+                             description=_l("A new project under the application's title, or a "
+                                            "project the team already runs: its activities then count "
+                                            "for the grant."))
     expected_activities = IntegerField(_l("Activities the team will run"), default=3,
                                        validators=[InputRequired(message=REQUIRED),
                                                    NumberRange(min=0, max=500)])

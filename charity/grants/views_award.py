@@ -166,12 +166,16 @@ def award_statement_pdf(grant_id):
 def award_new(application_id):
     application = get_scoped_or_404(Application, application_id)
     form = AwardForm()
+    existing = {p.id: p for p in aw.fundable_projects(application)}
+    form.project_id.choices = [(0, _("A new project: %(title)s", title=application.title))] + [
+        (p.id, _("The team's project: %(title)s", title=p.title)) for p in existing.values()]
 
     made = {}
 
     def action(f):
         made["grant"] = aw.award(application, tranche_percents=f.percents,
-                                 expected_activities=f.expected_activities.data, actor=_user())
+                                 expected_activities=f.expected_activities.data,
+                                 project=existing.get(f.project_id.data), actor=_user())
         return _("Grant awarded: agreement %(no)s. Print it, have it signed, then record the signatures.",
                  no=made["grant"].agreement_no)
 

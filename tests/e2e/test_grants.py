@@ -32,14 +32,6 @@ def _live_db(tmp_path_factory):
     return next(tmp_path_factory.getbasetemp().glob("live*/live.sqlite"))
 
 
-def _errors(w):
-    """Console errors of the page. The pre-award pages (round and application detail)
-    still carry inline ``style=`` attributes that the CSP blocks (reported to their
-    author; the text shows fine, only the line breaks are lost): those are left out here
-    until the templates move the style into app.css."""
-    return [e for e in w.errors if "inline style" not in e]
-
-
 def _as(open_page, username, viewport=DESKTOP):
     w = open_page(viewport)
     sign_in(w, username)
@@ -76,7 +68,7 @@ def _open_round(open_page):
     page.click("main form[method=post] button[type=submit], .form-narrow form button[type=submit]")
     page.wait_for_load_state()
     assert "微创投第二批评审" in page.content()
-    assert _errors(w) == []
+    assert w.errors == []
     return round_url
 
 
@@ -103,7 +95,7 @@ def _apply(open_page, round_url):
     assert "4,200.00" in page.locator("[data-testid=requested]").inner_text()
     application_url = page.url
     w.shot("grants-application-submitted-desktop")
-    assert _errors(w) == []
+    assert w.errors == []
     return application_url
 
 
@@ -126,7 +118,7 @@ def _review(open_page, application_url):
         page.click("[data-testid=score-form] button[type=submit]")
         page.wait_for_load_state()
         assert "8.00" in page.content()
-        assert _errors(w) == []
+        assert w.errors == []
 
 
 def _vote_and_publish(open_page, application_url):
@@ -147,7 +139,7 @@ def _vote_and_publish(open_page, application_url):
     w.page.goto(application_url)
     w.page.click("[data-testid=step-publish]")
     w.page.wait_for_load_state()
-    assert _errors(w) == []
+    assert w.errors == []
 
 
 def _public_notice(open_page):
@@ -158,7 +150,7 @@ def _public_notice(open_page):
         assert TITLE in text and "小暖芽" in text and "4,000.00" in text and "孙慧敏" in text
         assert "13880010003" not in text  # nothing personal: no leader's phone
         w.shot(f"grants-public-notice-{name}")
-        assert _errors(w) == []
+        assert w.errors == []
 
 
 def _notice_is_over(tmp_path_factory):
