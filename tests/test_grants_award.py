@@ -192,6 +192,10 @@ def test_signing_needs_both_signatories_and_happens_once(ctx):
     with pytest.raises(ValidationFailed):
         aw.record_agreement_signed(grant, signed_on=local_today() + timedelta(days=1), team_signatory="王",
                                    centre_signatory="李", actor=user("admin"))
+    # The agreement is drawn up at the award: it cannot be signed before.
+    with pytest.raises(ValidationFailed):
+        aw.record_agreement_signed(grant, signed_on=local_today() - timedelta(days=1), team_signatory="王",
+                                   centre_signatory="李", actor=user("admin"))
     db.session.rollback()
     aw.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长", centre_signatory="李主任",
                                actor=user("admin"))

@@ -339,7 +339,8 @@ def record_agreement_signed(grant, *, signed_on, team_signatory, centre_signator
 
     :raises AlreadySigned: recorded before.
     :raises IllegalTransition: the grant is not awarded or active.
-    :raises ValidationFailed: a missing signatory or a date in the future.
+    :raises ValidationFailed: a missing signatory, a date in the future or before the award
+        (the agreement is drawn up at the award).
     """
     lock_row(Grant, grant.id)
     db.session.refresh(grant)
@@ -349,7 +350,7 @@ def record_agreement_signed(grant, *, signed_on, team_signatory, centre_signator
         raise IllegalTransition(_l("Only an awarded grant's agreement is signed."))
     team_signatory = _text(team_signatory, 80, _l("Name who signed for the team."))
     centre_signatory = _text(centre_signatory, 80, _l("Name who signed for the service centre."))
-    _check_day(signed_on)
+    _check_day(signed_on, not_before=_local_day(grant.awarded_at))
     grant.signed_on = signed_on
     grant.team_signatory = team_signatory
     grant.community_signatory = centre_signatory

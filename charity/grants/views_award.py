@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -142,8 +143,10 @@ def award_agreement_pdf(grant_id):
     from charity.models_base import utcnow
 
     grant = _grant_or_404(grant_id)
-    pdf = render_agreement(aw.agreement_data(grant), generated_by=current_user.display_name,
-                           generated_at=utcnow())
+    # A contract both sides sign: always in Chinese, whatever the language of the screen.
+    with force_locale("zh"):
+        pdf = render_agreement(aw.agreement_data(grant), generated_by=current_user.display_name,
+                               generated_at=utcnow())
     return _pdf(pdf, f"agreement-{grant.agreement_no}.pdf")
 
 

@@ -8,6 +8,7 @@ The certificate check page is public and shows only a masked name, hours and dat
 import segno
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -505,7 +506,10 @@ def certificate_pdf(certificate_id):
         if volunteer is None or volunteer.id != cert.volunteer_id:
             abort(404)
     snap = dict(cert.snapshot, check_url=url_for("points.check", _external=True))
-    pdf = render_certificate(snap, generated=_("Registered certificate %(number)s", number=cert.number))
+    # An official document (MCA 2021 measures): always printed in Chinese, whatever the
+    # language of the screen.
+    with force_locale("zh"):
+        pdf = render_certificate(snap, generated=_("Registered certificate %(number)s", number=cert.number))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{cert.number}.pdf"'})
 
