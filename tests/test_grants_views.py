@@ -190,3 +190,21 @@ def test_round_summary_from_the_command_line(app, world, runner, tmp_path):
     missing = runner.invoke(args=["report", "grant-round", "--community", "pinggang", "--round", str(rnd_id),
                                   "-o", str(out)])
     assert missing.exit_code != 0
+
+
+def test_an_attachment_is_served_to_readers_and_a_lost_file_is_404(app, world, login_as):
+    from charity.projects import uploads
+    from tests.access_teams import png_bytes
+
+    with app.app_context():
+        application = make_application(world, make_round(world), make_team(world), state="draft")
+        row = services.add_attachment(application, png_bytes(), "预算说明.png", actor=user("leader"))
+        db.session.commit()
+        url, stored = f"/grants/attachments/{row.id}", row.stored_name
+    response = login_as("leader").get(url)
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    with app.app_context():
+        uploads.remove(stored)
+    assert login_as("leader").get(url).status_code == 404

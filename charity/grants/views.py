@@ -412,16 +412,11 @@ def attachment_add(application_id):
 @bp.route("/attachments/<id:attachment_id>")
 @requires(*ALL)
 def attachment_file(attachment_id):
-    from flask import send_file
-
     row = db.session.get(ApplicationAttachment, attachment_id)
     if row is None:
         abort(404)
     _application_or_404(row.application_id)
-    response = send_file(uploads.path_of(row.stored_name), mimetype=row.content_type, as_attachment=True,
-                         download_name=row.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.send_stored(row.stored_name, row.content_type, row.original_name)
 
 
 @bp.route("/applications/<id:application_id>/step", methods=["POST"])

@@ -352,18 +352,7 @@ def award_receipt(receipt_id):
         .where(ExpenseReceipt.id == receipt_id, Grant.community_id == g.community.id))
     if receipt is None or not _may_read(receipt.claim.grant):
         abort(404)
-    try:
-        with open(uploads.path_of(receipt.stored_name), "rb") as fh:
-            data = fh.read()
-    except (ValueError, FileNotFoundError):
-        abort(404)
-    response = Response(data, mimetype=receipt.content_type)
-    disposition = "inline" if receipt.content_type.startswith("image/") else "attachment"
-    name = quote(receipt.original_name)
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{name}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.send_stored(receipt.stored_name, receipt.content_type, receipt.original_name)
 
 
 # -- step 7: final report --------------------------------------------------------------------

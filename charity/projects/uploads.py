@@ -103,6 +103,30 @@ def path_of(stored_name):
     return os.path.join(upload_folder(), stored_name)
 
 
+def send_stored(stored_name, content_type, original_name, *, inline=None):
+    """The response serving a stored upload, once the caller has checked who may see it:
+    images inline, other files as a download, under their original name; 404 when the
+    file is gone. Read whole (at most ``UPLOAD_MAX_BYTES``), so no file stays open if the
+    client goes away."""
+    from urllib.parse import quote
+
+    from flask import Response, abort
+
+    try:
+        with open(path_of(stored_name), "rb") as fh:
+            data = fh.read()
+    except (ValueError, FileNotFoundError):
+        abort(404)
+    if inline is None:
+        inline = content_type.startswith("image/")
+    response = Response(data, mimetype=content_type)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(original_name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def remove(stored_name):
     try:
         os.unlink(path_of(stored_name))

@@ -2,12 +2,10 @@
 amendment) and evidence files."""
 
 from datetime import datetime
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -552,19 +550,8 @@ def evidence_file(evidence_id):
     evidence = _evidence_for(evidence_id)
     if not can_view(evidence.activity):
         abort(403)
-    try:
-        with open(uploads.path_of(evidence.stored_name), "rb") as fh:
-            data = fh.read()
-    except (ValueError, FileNotFoundError):
-        abort(404)
-    # Read whole (at most UPLOAD_MAX_BYTES) so no file stays open if the client goes away.
-    response = Response(data, mimetype=evidence.content_type)
-    disposition = "inline" if evidence.is_image else "attachment"
-    name = quote(evidence.original_name)
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{name}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.send_stored(evidence.stored_name, evidence.content_type, evidence.original_name,
+                               inline=evidence.is_image)
 
 
 @bp.route("/evidence/<id:evidence_id>/remove", methods=["POST"])
