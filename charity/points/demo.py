@@ -83,6 +83,8 @@ def load(community):
         .order_by(PointAccount.balance.desc(), Volunteer.id).limit(3)).all()
     if len(others) == 3:
         _code(others[0], meal, "demo-code-4", actor=admin, on_behalf=True)
+        # A haircut waiting at the barber's: the merchant's queue is not empty.
+        _code(others[0], haircut, "demo-code-7")
         cancelled = _code(others[1], knives, "demo-code-5")
         if cancelled is not None and cancelled.state == RedemptionState.held:
             services.transition_redemption(cancelled, "cancel", actor=_user("admin"))
