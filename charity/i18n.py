@@ -44,19 +44,22 @@ ROLE_LABELS = {
 #: What each role can do in the app as it stands; shown on the home page.
 ROLE_DESCRIPTIONS = {
     "admin": _l("As service-centre staff you run the community's partners and services, needs, "
-                "teams and projects, verify activities, keep the community fund, and manage "
-                "user accounts."),
+                "teams and projects, verify activities, run micro-venture rounds and pay "
+                "grants, keep the community fund and the points scheme, and manage user "
+                "accounts."),
     "council": _l("As a council member you match needs to services, record council meetings, "
-                  "publish projects and confirm claims, and can read everything."),
+                  "publish projects and confirm claims, review and vote on micro-venture "
+                  "applications, evaluate grants, and can read everything."),
     "expert": _l("As an expert reviewer you see the micro-venture applications of the rounds "
                  "on whose review panel you sit, declare conflicts of interest and score them."),
-    "leader": _l("As a team leader you manage your team's members and log its activities "
-                 "against its projects."),
+    "leader": _l("As a team leader you manage your team's members, log its activities "
+                 "against its projects, apply for micro-venture grants and report on them."),
     "auditor": _l("As an auditor you can read everything, download the resource list, fund "
-                  "statements and exports, and verify the fund ledger."),
-    "merchant": _l("As a merchant partner you see your shop and its services; point "
-                   "redemptions will come here."),
-    "volunteer": _l("As a volunteer you see your verified service hours; points will come here."),
+                  "and grant statements and exports, and verify the fund ledger."),
+    "merchant": _l("As a merchant partner you see your shop and its services, confirm "
+                   "volunteers' redemption codes and print your monthly settlement."),
+    "volunteer": _l("As a volunteer you see your verified service hours and your points, "
+                    "and redeem points with the charity merchant partners."),
 }
 
 
