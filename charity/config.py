@@ -71,3 +71,6 @@ PDF_FONT_INDEX = 0
 #: Days off besides Saturdays and Sundays for the grants' public-notice period (ISO dates,
 #: e.g. ["2026-10-01", "2026-10-02"]). The built-in calendar knows no statutory holidays.
 GRANT_NOTICE_HOLIDAYS = []
+#: Objections one client address may lodge per community in 24 hours on the public notice
+#: page (no sign-in there): enough for a resident, not for a flood that stalls every award.
+GRANT_OBJECTIONS_PER_ADDRESS_PER_DAY = 5

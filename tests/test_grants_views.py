@@ -56,6 +56,25 @@ def test_anyone_may_object_without_signing_in(app, world, notice):
         assert db.session.scalar(sa.select(sa.func.count(Objection.id))) == 2
 
 
+def test_one_address_lodges_a_few_objections_a_day_not_a_flood(app, world, notice):
+    shown_id, _hidden = notice
+    app.config["GRANT_OBJECTIONS_PER_ADDRESS_PER_DAY"] = 2
+    url = f"/p/dongyi/grants/{shown_id}/objection"
+    flood = app.test_client()
+    flood.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for n in range(2):
+        assert flood.submit(url, {"name": f"甲{n}", "contact": "x", "reason": "预算偏高"}).status_code == 302
+    refused = flood.submit(url, {"name": "甲3", "contact": "x", "reason": "预算偏高"})
+    assert refused.status_code == 422
+    assert "今天从该网络提交的异议过多" in refused.get_data(as_text=True)
+    # Another address is not held back by the first one's limit.
+    neighbour = app.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert neighbour.submit(url, {"name": "乙", "contact": "y", "reason": "活动记录不全"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Objection.id))) == 1 + 2 + 1
+
+
 def test_an_objection_needs_csrf_and_its_fields(app, world, notice):
     shown_id, hidden_id = notice
     client = app.test_client()

@@ -8,7 +8,7 @@ contact, a phone number, a score or a vote.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from charity.accounts.models import Community
@@ -47,7 +47,8 @@ def objection(slug, application_id):
     if form.validate_on_submit():
         try:
             services.lodge_objection(community, application_id, name=form.name.data,
-                                     contact=form.contact.data, reason=form.reason.data)
+                                     contact=form.contact.data, reason=form.reason.data,
+                                     address=request.remote_addr)
         except services.NoticeClosed:
             db.session.rollback()
             abort(404)

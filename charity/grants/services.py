@@ -6,12 +6,15 @@ Services flush, never commit.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from statistics import mean
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from charity.accounts.models import Membership, Role, User
+from charity.audit.models import AuditEvent
 from charity.audit.services import record
 from charity.dbutil import lock_row
 from charity.errors import ValidationFailed
@@ -819,15 +822,40 @@ def public_notices(community, today=None):
             for a in apps]
 
 
-def lodge_objection(community, application_id, *, name, contact, reason):
+class TooManyObjections(GrantError):
+    """One client address lodged ``GRANT_OBJECTIONS_PER_ADDRESS_PER_DAY`` objections in
+    the community within 24 hours."""
+
+    @staticmethod
+    def default_message():
+        return _l("Too many objections have been lodged from this network today. Please try "
+                  "again tomorrow, or tell the community service centre in person.")
+
+
+def _objections_from(community, address, since):
+    """Objections lodged from ``address`` in ``community`` since ``since``, counted in the
+    audit trail, which records each request's client address (no second copy kept)."""
+    return db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.community_id == community.id, AuditEvent.action == "grant.objection.lodge",
+        AuditEvent.address == address, AuditEvent.created_at >= since)) or 0
+
+
+def lodge_objection(community, application_id, *, name, contact, reason, address=None):
     """Anyone's objection to a grant in its notice period. Audited without the contact.
 
+    :param address: the client's address (the web form passes it): one address lodges at
+        most ``GRANT_OBJECTIONS_PER_ADDRESS_PER_DAY`` objections per community a day.
     :raises NoticeClosed: the grant is not (or no longer) in its notice period.
+    :raises TooManyObjections: that address has reached the day's limit.
     """
     app = db.session.scalar(sa.select(Application).where(Application.id == application_id,
                                                          Application.community_id == community.id))
     if app is None or not in_notice(app):
         raise NoticeClosed()
+    if address:
+        limit = current_app.config["GRANT_OBJECTIONS_PER_ADDRESS_PER_DAY"]
+        if _objections_from(community, address[:45], utcnow() - timedelta(hours=24)) >= limit:
+            raise TooManyObjections()
     name, contact, reason = (name or "").strip(), (contact or "").strip(), (reason or "").strip()
     if not name or not contact or not reason:
         raise ValidationFailed(_l("This field is required."))
