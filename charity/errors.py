@@ -6,7 +6,14 @@ Each carries a translatable, user-facing message.
 
 
 class CharityError(Exception):
-    """Base of every business-rule error. ``message`` is shown to the user."""
+    """Base of every business-rule error. ``message`` is shown to the user.
+
+    ``status`` is the HTTP status the one error handler answers with when a view lets
+    the error through: 422 for a rule the input broke (the form is shown again), 403,
+    404 or 409 where those say it better.
+    """
+
+    status = 422
 
     def __init__(self, message=None):
         self.message = message if message is not None else self.default_message()
@@ -22,9 +29,20 @@ class CharityError(Exception):
 class NotFound(CharityError):
     """The object does not exist in the current community."""
 
+    status = 404
+
 
 class PermissionDenied(CharityError):
     """The current user's roles do not allow this."""
+
+    status = 403
+
+
+class IllegalTransition(CharityError):
+    """A workflow step that the record's current state does not allow (or that a
+    simultaneous request took first). The one class for every workflow."""
+
+    status = 409
 
 
 class ValidationFailed(CharityError):
