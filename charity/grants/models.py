@@ -81,7 +81,7 @@ All money is integer fen (BigInteger) with CHECK constraints.
   ``workflow.release_commitment(application, n)`` lowers it (conditional too): an upheld
   objection (cancelled) releases the whole approved amount; a termination releases the
   part never spent (``awarded − (disbursed − returned)`` at the end).
-* Ledger (through :func:`charity.fund.services.post_entry` only):
+* Ledger (through :func:`charity.fund.api.posting` only):
 
   - tranche paid:   Dr 1221 grant advances (其他应收款—微创投资助款), Cr 1002 bank (or 1001
     cash); ``reference_type=grant_tranche``, ``reference_id='G<grant id>-T<seq>'``,
