@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 
-from charity.formatting import date_long, datetime_local, money
+from charity.formatting import date_long, datetime_local
 from charity.grants.labels import (
     OBJECTION_LABELS,
     OUTCOME_LABELS,
@@ -22,7 +22,7 @@ from charity.grants.models import (
     VoteChoice,
 )
 from charity.grants.workflow import STATE_NAMES
-from charity.reports import SHADE, ReportDocument, capital_yuan, escape, styles, table
+from charity.reports import SHADE, ReportDocument, capital_yuan, escape, styles, table, yuan
 
 WIDTH = 174 * mm  # A4 less the margins
 
@@ -35,7 +35,7 @@ CONFLICT_SHORT = {
 
 
 def _yuan(fen):
-    return money(fen, symbol="") if fen is not None else "—"
+    return yuan(fen) if fen is not None else "—"
 
 
 def _num(value):
