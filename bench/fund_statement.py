@@ -71,7 +71,7 @@ def plain_canvas(data, path):
     from reportlab.pdfgen.canvas import Canvas
 
     from charity.fund.pdf import ENTRY_ALIGNS, ENTRY_WIDTHS, entry_cell, entry_header
-    from charity.pdf import font_name
+    from charity.reports import font_name
 
     font = font_name()
     canvas = Canvas(str(path), pagesize=A4, initialFontName=font)

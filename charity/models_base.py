@@ -40,6 +40,22 @@ def local_today() -> date:
     return datetime.now(local_zone()).date()
 
 
+#: A big integer primary or foreign key for append-only tables (journals, ledgers, the audit
+#: trail). SQLite only autoincrements an INTEGER primary key; PostgreSQL gets a BIGINT.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _enum_values(enum_cls):
+    return [member.value for member in enum_cls]
+
+
+def enum_type(enum_cls, name, *, length=20):
+    """A portable enum column type: a VARCHAR(``length``) with a CHECK named ``name``,
+    storing the members' values (not their names), the same on SQLite and PostgreSQL."""
+    return sa.Enum(enum_cls, name=name, native_enum=False, length=length, create_constraint=True,
+                   values_callable=_enum_values, validate_strings=True)
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """A timestamp stored as naive UTC and read back as aware UTC, on every database.
 

@@ -20,8 +20,8 @@ from charity.fund.errors import (
     UnbalancedEntry,
 )
 from charity.fund.models import FundAccount, JournalEntry, JournalLine, SubFund
-from charity.fund.numerals import capital_yuan
 from charity.fund.services import Line
+from charity.reports import capital_yuan
 from tests.conftest import is_postgres
 from tests.fund_helpers import community, user
 

@@ -15,7 +15,7 @@ from charity.extensions import db
 from charity.formatting import money
 from charity.fund import services
 from charity.fund.models import FundAccount, JournalEntry, JournalLine
-from charity.fund.numerals import capital_yuan
+from charity.reports import capital_yuan
 from tests.fund_helpers import community
 
 

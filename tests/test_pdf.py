@@ -5,7 +5,7 @@ import io
 import pypdf
 from reportlab.platypus import Paragraph
 
-from charity.pdf import ReportDocument, escape, styles
+from charity.reports import ReportDocument, escape, styles
 
 
 def _fonts(pdf_bytes):

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
+from charity.models_base import UTCDateTime, enum_type, utcnow
 
 
 class Role(enum.StrEnum):
@@ -111,8 +111,7 @@ class Membership(db.Model):
         sa.ForeignKey("community.id", ondelete="RESTRICT"), index=True
     )
     role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, name="role", native_enum=False, length=20, create_constraint=True,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+        enum_type(Role, "role")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

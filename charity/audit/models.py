@@ -8,10 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.errors import AuditImmutable
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
-
-#: SQLite only autoincrements an INTEGER primary key; PostgreSQL gets a BIGINT.
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from charity.models_base import BigId, UTCDateTime, utcnow
 
 
 class AuditEvent(db.Model):

@@ -15,9 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from charity.models_base import BigId, UTCDateTime, enum_type, utcnow
 
 
 class AccountKind(enum.StrEnum):
@@ -36,11 +34,6 @@ class Purpose(enum.StrEnum):
     new_employment = "new_employment"
 
 
-def _enum(cls, name):
-    return sa.Enum(cls, name=name, native_enum=False, length=20, create_constraint=True,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
 class FundAccount(db.Model):
     """One account of a community's chart (民间非营利组织会计制度 categories)."""
 
@@ -50,7 +43,7 @@ class FundAccount(db.Model):
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id", ondelete="RESTRICT"))
     #: Stable code, e.g. "1002" bank, "510101" micro-venture grants.
     code: Mapped[str] = mapped_column(sa.String(10))
-    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind, "fund_account_kind"))
+    kind: Mapped[AccountKind] = mapped_column(enum_type(AccountKind, "fund_account_kind"))
     #: Code of the parent account ("5101" programme costs for "510101"), or None.
     parent_code: Mapped[str | None] = mapped_column(sa.String(10))
     #: Debit-positive sum of the account's lines, maintained with every posting.
@@ -74,7 +67,7 @@ class SubFund(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id", ondelete="RESTRICT"))
-    purpose: Mapped[Purpose] = mapped_column(_enum(Purpose, "fund_purpose"))
+    purpose: Mapped[Purpose] = mapped_column(enum_type(Purpose, "fund_purpose"))
     balance_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -119,7 +112,7 @@ class JournalEntry(db.Model):
     seq: Mapped[int] = mapped_column(sa.BigInteger)
     value_date: Mapped[date] = mapped_column(sa.Date)
     memo: Mapped[str] = mapped_column(sa.String(200))
-    reference_type: Mapped[ReferenceType] = mapped_column(_enum(ReferenceType, "fund_reference_type"))
+    reference_type: Mapped[ReferenceType] = mapped_column(enum_type(ReferenceType, "fund_reference_type"))
     #: The id of the donation, sale, grant tranche… as text (other modules' ids).
     reference_id: Mapped[str | None] = mapped_column(sa.String(40))
     #: The grant or project the money went to, for the statement's "by grant or project".
@@ -162,7 +155,7 @@ class JournalLine(db.Model):
     subfund_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("fund_subfund.id", ondelete="RESTRICT"), index=True)
     #: What an expense paid for (must match the sub-fund's purpose when restricted).
-    purpose: Mapped[Purpose | None] = mapped_column(_enum(Purpose, "fund_line_purpose"))
+    purpose: Mapped[Purpose | None] = mapped_column(enum_type(Purpose, "fund_line_purpose"))
 
     entry: Mapped[JournalEntry] = relationship(back_populates="lines")
     account: Mapped[FundAccount] = relationship()
@@ -188,7 +181,7 @@ class Donation(db.Model):
     #: None for an anonymous donor.
     donor_name: Mapped[str | None] = mapped_column(sa.String(100))
     amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
-    method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "fund_payment_method"))
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod, "fund_payment_method"))
     received_on: Mapped[date] = mapped_column(sa.Date)
     subfund_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fund_subfund.id", ondelete="RESTRICT"))
     note: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -216,7 +209,7 @@ class Sale(db.Model):
     event: Mapped[str] = mapped_column(sa.String(100))
     items: Mapped[str] = mapped_column(sa.String(500))
     amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
-    method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "fund_sale_method"))
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod, "fund_sale_method"))
     sold_on: Mapped[date] = mapped_column(sa.Date)
     entry_id: Mapped[int | None] = mapped_column(
         BigId, sa.ForeignKey("fund_journal_entry.id", ondelete="RESTRICT"), unique=True)
@@ -241,7 +234,7 @@ class FundPeriod(db.Model):
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id", ondelete="RESTRICT"))
     year: Mapped[int] = mapped_column()
     month: Mapped[int] = mapped_column()
-    state: Mapped[PeriodState] = mapped_column(_enum(PeriodState, "fund_period_state"))
+    state: Mapped[PeriodState] = mapped_column(enum_type(PeriodState, "fund_period_state"))
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reopen_requested_by_id: Mapped[int | None] = mapped_column(

@@ -1,122 +1,28 @@
 """Fund statement and donation receipt PDFs, drawn from plain data.
 
-The statement's entry list is a :class:`LedgerRows` flowable that draws fixed-height rows
-straight on the canvas and splits at page ends, so time grows linearly with the number
-of entries (one platypus ``Table`` of every row grows quadratically). ``bench/`` measures it.
+The statement's entry list is a :class:`charity.reports.LedgerRows` flowable, so time
+grows linearly with the number of entries. ``bench/`` measures it.
 """
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from charity.formatting import datetime_local, money
-from charity.fund.numerals import capital_yuan
-from charity.pdf import ReportDocument, escape, font_name, styles
-
-GRID = colors.HexColor("#999999")
-SHADE = colors.HexColor("#eef2f5")
-
-
-def yuan(fen):
-    return money(fen, symbol="")
-
-
-def _table(rows, widths, *, header=True, right_from=1, bold_rows=()):
-    font = font_name()
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("LEADING", (0, 0), (-1, -1), 11),
-        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
-        ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-    for r in bold_rows:
-        style.append(("BACKGROUND", (0, r), (-1, r), SHADE))
-    table.setStyle(TableStyle(style))
-    return table
-
-
-class LedgerRows(Flowable):
-    """Rows of text in fixed columns, drawn directly on the canvas; splits at the page
-    end and repeats the header. ``rows`` is shared between the parts (no copying)."""
-
-    def __init__(self, header, rows, widths, aligns, *, start=0, end=None, size=7.5, row_height=11,
-                 cells=None):
-        super().__init__()
-        self.header, self.rows, self.widths, self.aligns = header, rows, widths, aligns
-        #: Turns a row into its text cells when drawn (so no second list of every row is kept).
-        self.cells = cells
-        self.start, self.end = start, len(rows) if end is None else end
-        self.size, self.row_height = size, row_height
-        self.width = sum(widths)
-
-    def _height(self, count):
-        return (count + 1) * self.row_height
-
-    def wrap(self, available_width, available_height):
-        return self.width, self._height(self.end - self.start)
-
-    def split(self, available_width, available_height):
-        fit = int(available_height // self.row_height) - 1
-        count = self.end - self.start
-        if fit >= count:
-            return [self]
-        if fit < 1:
-            return []
-        cut = self.start + fit
-        make = lambda s, e: LedgerRows(self.header, self.rows, self.widths, self.aligns,  # noqa: E731
-                                       start=s, end=e, size=self.size, row_height=self.row_height,
-                                       cells=self.cells)
-        return [make(self.start, cut), make(cut, self.end)]
-
-    def draw(self):
-        canvas = self.canv
-        font = font_name()
-        height = self._height(self.end - self.start)
-        canvas.setFont(font, self.size)
-        canvas.setFillColor(SHADE)
-        canvas.rect(0, height - self.row_height, self.width, self.row_height, stroke=0, fill=1)
-        canvas.setFillColor(colors.black)
-        canvas.setStrokeColor(GRID)
-        canvas.setLineWidth(0.3)
-        self._row(canvas, font, self.header, height - self.row_height)
-        y = height - self.row_height
-        for index in range(self.start, self.end):
-            y -= self.row_height
-            row = self.rows[index]
-            self._row(canvas, font, self.cells(row) if self.cells else row, y)
-            canvas.line(0, y, self.width, y)
-        canvas.line(0, height - self.row_height, self.width, height - self.row_height)
-
-    def _row(self, canvas, font, cells, y):
-        x = 0
-        baseline = y + (self.row_height - self.size) / 2 + 1
-        for text, width, align in zip(cells, self.widths, self.aligns, strict=True):
-            text = "" if text is None else str(text)
-            if align == "R":
-                canvas.drawRightString(x + width - 2, baseline, text)
-            else:
-                canvas.drawString(x + 2, baseline, _clip(text, font, self.size, width - 4))
-            x += width
-
-
-def _clip(text, font, size, width):
-    """Text cut with an ellipsis to fit ``width`` (a memo is in full in the exports)."""
-    if len(text) * size <= width or stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
+from charity.formatting import datetime_local
+from charity.reports import (
+    GRID,
+    SHADE,
+    LedgerRows,
+    ReportDocument,
+    capital_yuan,
+    escape,
+    font_name,
+    styles,
+    table,
+    yuan,
+)
 
 ENTRY_WIDTHS = [19 * mm, 13 * mm, 54 * mm, 30 * mm, 19 * mm, 19 * mm, 20 * mm]
 ENTRY_ALIGNS = ["L", "R", "L", "L", "R", "R", "R"]
@@ -154,7 +60,7 @@ def render_statement(data) -> bytes:
         summary.append([_("Net assets brought in"), yuan(data.other_fen), capital_yuan(data.other_fen)])
     summary.append([_("Closing balance"), yuan(data.closing_fen), capital_yuan(data.closing_fen)])
     story += [Paragraph(escape(_("Summary")), s["heading"]),
-              _table(summary, [40 * mm, 34 * mm, 100 * mm], right_from=1, bold_rows=(len(summary) - 1,))]
+              table(summary, [40 * mm, 34 * mm, 100 * mm], right_from=1, bold_rows=(len(summary) - 1,))]
 
     # Statement of activities (业务活动表).
     rows = [[_("Item"), _("Unrestricted"), _("Restricted"), _("Total")], [_("I. Income"), "", "", ""]]
@@ -178,7 +84,7 @@ def render_statement(data) -> bytes:
     change_r = data.income_restricted - data.released_fen
     rows.append([_("IV. Change in net assets"), yuan(change_u), yuan(change_r), yuan(change_u + change_r)])
     story += [Paragraph(escape(_("Statement of activities")), s["heading"]),
-              _table(rows, [74 * mm, 33 * mm, 33 * mm, 34 * mm],
+              table(rows, [74 * mm, 33 * mm, 33 * mm, 34 * mm],
                      bold_rows=(total_income_row, total_expense_row, len(rows) - 1))]
 
     # Expenses by grant or project, and restricted sub-funds.
@@ -187,9 +93,9 @@ def render_statement(data) -> bytes:
     subfunds = [[_("Restricted fund"), _("Balance at the end")]] + [
         [str(n), yuan(b)] for n, b in data.subfunds] + [[_("Total"), yuan(sum(b for _n, b in data.subfunds))]]
     story += [Paragraph(escape(_("Expenses by grant or project")), s["heading"]),
-              _table(projects, [120 * mm, 54 * mm], bold_rows=(len(projects) - 1,)),
+              table(projects, [120 * mm, 54 * mm], bold_rows=(len(projects) - 1,)),
               Paragraph(escape(_("Restricted sub-funds")), s["heading"]),
-              _table(subfunds, [120 * mm, 54 * mm], bold_rows=(len(subfunds) - 1,))]
+              table(subfunds, [120 * mm, 54 * mm], bold_rows=(len(subfunds) - 1,))]
 
     # Notes appended from plain data (the donated-services note, for one).
     for note_title, paragraphs in data.notes:

@@ -1,7 +1,8 @@
 """The fund's posting service: the one way money enters or leaves the ledger.
 
-Other modules (grants: tranches and expense claims) post through :func:`post_entry` or
-the helpers :func:`record_donation`, :func:`record_sale`, :func:`pay_expense`. Every
+Other domains (grants: tranches, expense claims, refunds) post through
+:mod:`charity.fund.api` (``posting(community)``), never through this module; the fund's
+own views use :func:`record_donation`, :func:`record_sale`, :func:`pay_expense`. Every
 posting locks the community's :class:`LedgerHead` row first (a row lock on PostgreSQL,
 the write lock on SQLite, see :func:`charity.dbutil.lock_row`), so the period check, the
 balance and restriction checks, the sequence number and the writes happen in one

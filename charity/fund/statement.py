@@ -16,8 +16,8 @@ from charity.extensions import db
 from charity.fund import chart
 from charity.fund.errors import InvalidPosting
 from charity.fund.models import AccountKind, FundAccount, JournalEntry, JournalLine, SubFund
-from charity.fund.numerals import capital_yuan
 from charity.models_base import local_zone
+from charity.reports import capital_yuan
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{1,2})))?$")
 

@@ -58,9 +58,8 @@ from charity.audit.services import record
 from charity.dbutil import lock_row
 from charity.errors import ValidationFailed
 from charity.extensions import db
-from charity.fund import chart
-from charity.fund import services as fund
-from charity.fund.models import JournalEntry, LedgerHead, PaymentMethod, ReferenceType
+from charity.fund import api as fund
+from charity.fund.api import PaymentMethod, ReferenceType, chart
 from charity.grants import workflow
 from charity.grants.errors import GrantError, IllegalTransition, NotTheLeader, Recused
 from charity.grants.models import (
@@ -406,8 +405,8 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
     """
     grant = tranche.grant
     community = _community(grant)
-    head = fund.lock_head(community)  # every posting of the community waits here
-    existing = fund.find_by_key(community, idempotency_key)
+    ledger = fund.posting(community)  # every posting of the community waits here
+    existing = ledger.find(idempotency_key)
     if existing is not None:
         if tranche.entry_id != existing.id:
             db.session.refresh(tranche)
@@ -425,13 +424,13 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
                          disbursed_fen=Grant.disbursed_fen + amount):
         raise ExceedsAward()
     application = grant.application
-    entry = fund.post_entry(
-        community, value_date=paid_on, reference_type=ReferenceType.grant_tranche,
+    entry = ledger.post(
+        value_date=paid_on, reference_type=ReferenceType.grant_tranche,
         reference_id=f"G{grant.id}-T{tranche.seq}", project=_project_label(grant),
         memo=str(_l("Micro-venture grant %(no)s, tranche %(seq)s: %(team)s",
                     no=grant.agreement_no, seq=tranche.seq, team=application.team.name)),
         lines=[fund.Line(chart.GRANT_ADVANCES, amount), fund.Line(chart.cash_account_for(method), -amount)],
-        idempotency_key=idempotency_key, actor=actor, _locked_head=head)
+        idempotency_key=idempotency_key, actor=actor)
     moved = db.session.execute(
         sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.state == TrancheState.planned)
         .values(state=TrancheState.paid, paid_on=paid_on, entry_id=entry.id, paid_by_id=actor_id(actor))
@@ -701,9 +700,9 @@ def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
     grant = claim.grant
     community = _community(grant)
     action = "approve" if approve else "reject"
-    head = fund.lock_head(community) if approve else None
+    ledger = fund.posting(community) if approve else None
     if approve and idempotency_key:
-        existing = fund.find_by_key(community, idempotency_key)
+        existing = ledger.find(idempotency_key)
         if existing is not None:
             return claim
     lock_row(ExpenseClaim, claim.id)
@@ -720,13 +719,13 @@ def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
         if not _grant_update(grant, Grant.spent_fen + Grant.returned_fen + amount <= Grant.disbursed_fen,
                              spent_fen=Grant.spent_fen + amount):
             raise ExceedsAdvance()
-        entry = fund.post_entry(
-            community, value_date=local_today(), reference_type=ReferenceType.expense_claim,
+        entry = ledger.post(
+            value_date=local_today(), reference_type=ReferenceType.expense_claim,
             reference_id=f"G{grant.id}-C{claim.id}", project=_project_label(grant),
             memo=str(_l("Micro-venture grant %(no)s, expense claim: %(item)s",
                         no=grant.agreement_no, item=claim.description))[:200],
             lines=[fund.Line(chart.MICRO_VENTURE, amount), fund.Line(chart.GRANT_ADVANCES, -amount)],
-            idempotency_key=idempotency_key, actor=actor, _locked_head=head)
+            idempotency_key=idempotency_key, actor=actor)
         claim.entry_id = entry.id
     claim.state = target
     claim.decision_note = note
@@ -845,7 +844,7 @@ def _check_no_pending_claims(grant):
         raise ClaimsPending()
 
 
-def _return_unspent(grant, *, returned_on, method, reason, idempotency_key, actor, head):
+def _return_unspent(grant, *, returned_on, method, reason, idempotency_key, actor, ledger):
     """Post the advance neither spent nor returned back to the fund (Dr bank or cash,
     Cr 1221) and release it from the round's commitment. Returns the refund or None."""
     db.session.refresh(grant)
@@ -858,12 +857,12 @@ def _return_unspent(grant, *, returned_on, method, reason, idempotency_key, acto
                          returned_fen=Grant.returned_fen + amount):
         raise ExceedsAdvance()
     community = _community(grant)
-    entry = fund.post_entry(
-        community, value_date=returned_on, reference_type=ReferenceType.grant_tranche,
+    entry = ledger.post(
+        value_date=returned_on, reference_type=ReferenceType.grant_tranche,
         reference_id=f"G{grant.id}-R{seq}", project=_project_label(grant),
         memo=str(_l("Micro-venture grant %(no)s: unspent money returned", no=grant.agreement_no)),
         lines=[fund.Line(chart.cash_account_for(method), amount), fund.Line(chart.GRANT_ADVANCES, -amount)],
-        idempotency_key=idempotency_key, actor=actor, _locked_head=head)
+        idempotency_key=idempotency_key, actor=actor)
     refund = GrantRefund(grant_id=grant.id, amount_fen=amount, returned_on=returned_on, reason=reason[:300],
                          entry_id=entry.id, recorded_by_id=actor_id(actor))
     db.session.add(refund)
@@ -876,8 +875,8 @@ def _return_unspent(grant, *, returned_on, method, reason, idempotency_key, acto
 
 def _finish(grant, action, *, reason, returned_on, method, idempotency_key, actor):
     community = _community(grant)
-    head = fund.lock_head(community)
-    if idempotency_key and fund.find_by_key(community, idempotency_key) is not None:
+    ledger = fund.posting(community)
+    if idempotency_key and ledger.find(idempotency_key) is not None:
         return None
     _check_day(returned_on)
     _check_no_pending_claims(grant)
@@ -890,7 +889,7 @@ def _finish(grant, action, *, reason, returned_on, method, idempotency_key, acto
     grant.payments_stopped = True
     db.session.flush()
     refund = _return_unspent(grant, returned_on=returned_on, method=method, reason=reason,
-                             idempotency_key=idempotency_key, actor=actor, head=head)
+                             idempotency_key=idempotency_key, actor=actor, ledger=ledger)
     project = grant.project
     if project is not None:
         if action == "close" and project.state == ProjectState.active:
@@ -1004,9 +1003,7 @@ class StatementData:
 def statement_data(grant):
     """Everything the per-grant statement prints, reconciled with the grant's amounts."""
     a = grant.application
-    entries = {e.id: e.seq for e in db.session.scalars(sa.select(JournalEntry).where(
-        JournalEntry.community_id == grant.community_id,
-        JournalEntry.reference_id.like(f"G{grant.id}-%")))}
+    entries = {e.id: e.seq for e in fund.entries_for(_community(grant), reference_prefix=f"G{grant.id}-")}
     claims = db.session.scalars(sa.select(ExpenseClaim).where(ExpenseClaim.grant_id == grant.id)
                                 .order_by(ExpenseClaim.spent_on, ExpenseClaim.id)).all()
     activities = []
@@ -1019,9 +1016,9 @@ def statement_data(grant):
                 .order_by(Activity.starts_at)):
             activities.append((_local_day(act.starts_at), act.title, act.state.value, act.total_beneficiaries,
                                photos.get(act.id, 0)))
-    head = db.session.scalar(sa.select(LedgerHead).where(LedgerHead.community_id == grant.community_id))
+    head = fund.ledger_head(_community(grant))
     return StatementData(
-        ledger_seq=head.last_seq if head else 0, ledger_hash=head.last_hash if head else "",
+        ledger_seq=head.seq if head else 0, ledger_hash=head.hash if head else "",
         community_name=_community(grant).name, agreement_no=grant.agreement_no, team=a.team.name,
         title=a.title, state=a.state.value, awarded_fen=grant.awarded_fen, disbursed_fen=grant.disbursed_fen,
         spent_fen=grant.spent_fen, returned_fen=grant.returned_fen, advance_fen=grant.advance_fen,

@@ -16,8 +16,7 @@ from wtforms.fields import FieldList
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from charity.accounts.forms import REQUIRED, MultiCheckboxField, choices
-from charity.forms import BaseForm, strip
-from charity.fund.forms import YuanField, parse_yuan
+from charity.forms import BaseForm, YuanField, parse_yuan, strip
 from charity.grants.labels import CONFLICT_LABELS, QUORUM_LABELS, VOTE_LABELS
 from charity.grants.models import SCORE_MAX, ConflictKind, QuorumRule, VoteChoice
 from charity.partners.forms import group_choices

@@ -9,8 +9,8 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from charity.accounts.forms import REQUIRED, MultiCheckboxField, choices
-from charity.forms import BaseForm, strip
-from charity.fund.forms import PostingForm, YuanField, _method_choices, _not_ahead, _plausible
+from charity.forms import BaseForm, KeyedForm, YuanField, not_ahead, plausible_date, strip
+from charity.fund.api import method_choices
 from charity.grants.award import DEFAULT_PLAN, MAX_TRANCHES
 from charity.models_base import local_today
 
@@ -18,12 +18,12 @@ _PLAN = re.compile(r"^\s*\d{1,3}(\s*[,，/、 ]\s*\d{1,3})*\s*$")
 
 
 def _method_field():
-    return SelectField(_l("Paid by"), choices=_method_choices, default="bank")
+    return SelectField(_l("Paid by"), choices=method_choices, default="bank")
 
 
 def _day_field(label):
     return DateField(label, default=local_today,
-                     validators=[InputRequired(message=REQUIRED), _plausible, _not_ahead])
+                     validators=[InputRequired(message=REQUIRED), plausible_date, not_ahead])
 
 
 class AwardForm(BaseForm):
@@ -60,7 +60,7 @@ class SignForm(BaseForm):
                                    validators=[DataRequired(message=REQUIRED), Length(max=80)])
 
 
-class PayForm(PostingForm):
+class PayForm(KeyedForm):
     paid_on = _day_field(_l("Paid on"))
     method = _method_field()
 
@@ -94,7 +94,7 @@ class ClaimForm(BaseForm):
             raise ValidationError(_l("Attach at least one receipt."))
 
 
-class ClaimDecisionForm(PostingForm):
+class ClaimDecisionForm(KeyedForm):
     decision = SelectField(_l("Decision"), choices=choices([("approve", _l("Approve and post")),
                                                             ("reject", _l("Reject"))]))
     note = TextAreaField(_l("Note (required for a rejection)"), filters=[strip],
@@ -114,7 +114,7 @@ class ReportForm(BaseForm):
     activity_ids = MultiCheckboxField(_l("Activity records"), coerce=int, choices=[])
 
 
-class ReportDecisionForm(PostingForm):
+class ReportDecisionForm(KeyedForm):
     decision = SelectField(_l("Decision"), choices=choices([("accept", _l("Accept and close the grant")),
                                                             ("return", _l("Return to the team"))]))
     opinion = TextAreaField(_l("Council's opinion (required to return)"), filters=[strip],
@@ -127,7 +127,7 @@ class ReportDecisionForm(PostingForm):
             raise ValidationError(_l("Say what the team must change."))
 
 
-class TerminateForm(PostingForm):
+class TerminateForm(KeyedForm):
     reason = StringField(_l("Reason"), filters=[strip],
                          validators=[DataRequired(message=REQUIRED), Length(max=300)])
     returned_on = _day_field(_l("Unspent money returned on"))

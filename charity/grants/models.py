@@ -81,7 +81,7 @@ All money is integer fen (BigInteger) with CHECK constraints.
   ``workflow.release_commitment(application, n)`` lowers it (conditional too): an upheld
   objection (cancelled) releases the whole approved amount; a termination releases the
   part never spent (``awarded − (disbursed − returned)`` at the end).
-* Ledger (through :func:`charity.fund.services.post_entry` only):
+* Ledger (through :func:`charity.fund.api.posting` only):
 
   - tranche paid:   Dr 1221 grant advances (其他应收款—微创投资助款), Cr 1002 bank (or 1001
     cash); ``reference_type=grant_tranche``, ``reference_id='G<grant id>-T<seq>'``,
@@ -110,7 +110,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
+from charity.models_base import BigId, UTCDateTime, enum_type, utcnow
 from charity.teams.models import BeneficiaryGroup, groups_column
 
 #: Highest score per criterion.
@@ -199,12 +199,6 @@ class FinalReportState(enum.StrEnum):
     accepted = "accepted"
 
 
-def enum_type(enum_cls, name):
-    """A portable enum column: a VARCHAR(30) with a CHECK, storing the values."""
-    return sa.Enum(enum_cls, name=name, native_enum=False, length=30, create_constraint=True,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
 def _user_fk():
     return mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
 
@@ -227,7 +221,7 @@ class GrantRound(db.Model):
     max_per_application_fen: Mapped[int] = mapped_column(Money)
     opens_on: Mapped[date] = mapped_column(sa.Date)
     closes_on: Mapped[date] = mapped_column(sa.Date)
-    quorum_rule: Mapped[QuorumRule] = mapped_column(enum_type(QuorumRule, "grant_quorum_rule"),
+    quorum_rule: Mapped[QuorumRule] = mapped_column(enum_type(QuorumRule, "grant_quorum_rule", length=30),
                                                     default=QuorumRule.majority)
     #: Length of the public notice in working days (Monday to Friday).
     notice_days: Mapped[int] = mapped_column(default=5)
@@ -288,7 +282,7 @@ class RoundReviewer(db.Model):
                                           index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"),
                                          index=True)
-    kind: Mapped[ReviewerKind] = mapped_column(enum_type(ReviewerKind, "grant_reviewer_kind"))
+    kind: Mapped[ReviewerKind] = mapped_column(enum_type(ReviewerKind, "grant_reviewer_kind", length=30))
     #: Affiliation shown on the public notice (e.g. 某社工机构 督导).
     affiliation: Mapped[str] = mapped_column(sa.String(120), default="")
     added_by_id: Mapped[int | None] = _user_fk()
@@ -320,7 +314,7 @@ class Application(db.Model):
     #: Sum of the budget lines (kept equal by the service that edits lines).
     requested_fen: Mapped[int] = mapped_column(Money, default=0)
     state: Mapped[ApplicationState] = mapped_column(
-        enum_type(ApplicationState, "grant_application_state"), default=ApplicationState.draft)
+        enum_type(ApplicationState, "grant_application_state", length=30), default=ApplicationState.draft)
     #: What the panel asked for (the latest more-info request).
     info_request: Mapped[str] = mapped_column(sa.String(1000), default="")
     #: Set when the chair closes scoring before every reviewer has scored.
@@ -422,7 +416,7 @@ class ConflictDeclaration(db.Model):
         sa.ForeignKey("grant_application.id", ondelete="RESTRICT"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"),
                                          index=True)
-    kind: Mapped[ConflictKind] = mapped_column(enum_type(ConflictKind, "grant_conflict_kind"))
+    kind: Mapped[ConflictKind] = mapped_column(enum_type(ConflictKind, "grant_conflict_kind", length=30))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -498,7 +492,7 @@ class CouncilVote(db.Model):
                                             index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"),
                                          index=True)
-    choice: Mapped[VoteChoice] = mapped_column(enum_type(VoteChoice, "grant_vote_choice"))
+    choice: Mapped[VoteChoice] = mapped_column(enum_type(VoteChoice, "grant_vote_choice", length=30))
     recorded_by_id: Mapped[int | None] = _user_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -518,7 +512,8 @@ class GrantDecision(db.Model):
         sa.ForeignKey("grant_application.id", ondelete="RESTRICT"), index=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("council_meeting.id", ondelete="RESTRICT"),
                                             index=True)
-    outcome: Mapped[DecisionOutcome] = mapped_column(enum_type(DecisionOutcome, "grant_decision_outcome"))
+    outcome: Mapped[DecisionOutcome] = mapped_column(
+        enum_type(DecisionOutcome, "grant_decision_outcome", length=30))
     #: Council members not recused, counted at the vote, and the quorum drawn from them.
     eligible: Mapped[int]
     quorum: Mapped[int]
@@ -553,8 +548,8 @@ class Objection(db.Model):
     name: Mapped[str] = mapped_column(sa.String(80))
     contact: Mapped[str] = mapped_column(sa.String(100))
     reason: Mapped[str] = mapped_column(sa.Text)
-    state: Mapped[ObjectionState] = mapped_column(enum_type(ObjectionState, "grant_objection_state"),
-                                                  default=ObjectionState.pending)
+    state: Mapped[ObjectionState] = mapped_column(
+        enum_type(ObjectionState, "grant_objection_state", length=30), default=ObjectionState.pending)
     resolution: Mapped[str] = mapped_column(sa.String(1000), default="")
     resolved_by_id: Mapped[int | None] = _user_fk()
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -631,11 +626,11 @@ class Tranche(db.Model):
     amount_fen: Mapped[int] = mapped_column(Money)
     #: Paid only after a passed mid-term evaluation (every tranche after the first).
     needs_evaluation: Mapped[bool] = mapped_column(default=False)
-    state: Mapped[TrancheState] = mapped_column(enum_type(TrancheState, "grant_tranche_state"),
+    state: Mapped[TrancheState] = mapped_column(enum_type(TrancheState, "grant_tranche_state", length=30),
                                                 default=TrancheState.planned)
     paid_on: Mapped[date | None] = mapped_column(sa.Date)
     entry_id: Mapped[int | None] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        BigId,
         sa.ForeignKey("fund_journal_entry.id", ondelete="RESTRICT"))
     paid_by_id: Mapped[int | None] = _user_fk()
 
@@ -670,8 +665,8 @@ class MidtermEvaluation(db.Model):
     grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grant.id", ondelete="RESTRICT"), index=True)
     tranche_seq: Mapped[int]
     self_evaluation: Mapped[str] = mapped_column(sa.Text)
-    state: Mapped[EvaluationState] = mapped_column(enum_type(EvaluationState, "grant_midterm_state"),
-                                                   default=EvaluationState.submitted)
+    state: Mapped[EvaluationState] = mapped_column(
+        enum_type(EvaluationState, "grant_midterm_state", length=30), default=EvaluationState.submitted)
     opinion: Mapped[str] = mapped_column(sa.Text, default="")
     #: A failed result is published (shown with the grant on the public page).
     published: Mapped[bool] = mapped_column(default=False)
@@ -702,11 +697,11 @@ class ExpenseClaim(db.Model):
     description: Mapped[str] = mapped_column(sa.String(300))
     amount_fen: Mapped[int] = mapped_column(Money)
     spent_on: Mapped[date] = mapped_column(sa.Date)
-    state: Mapped[ClaimState] = mapped_column(enum_type(ClaimState, "grant_claim_state"),
+    state: Mapped[ClaimState] = mapped_column(enum_type(ClaimState, "grant_claim_state", length=30),
                                               default=ClaimState.submitted)
     decision_note: Mapped[str] = mapped_column(sa.String(500), default="")
     entry_id: Mapped[int | None] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        BigId,
         sa.ForeignKey("fund_journal_entry.id", ondelete="RESTRICT"))
     submitted_by_id: Mapped[int | None] = _user_fk()
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -761,7 +756,7 @@ class GrantRefund(db.Model):
     returned_on: Mapped[date] = mapped_column(sa.Date)
     reason: Mapped[str] = mapped_column(sa.String(300))
     entry_id: Mapped[int] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        BigId,
         sa.ForeignKey("fund_journal_entry.id", ondelete="RESTRICT"))
     recorded_by_id: Mapped[int | None] = _user_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -792,7 +787,8 @@ class FinalReport(db.Model):
     outcomes: Mapped[str] = mapped_column(sa.Text, default="")
     beneficiaries: Mapped[int] = mapped_column(default=0)
     state: Mapped[FinalReportState] = mapped_column(
-        enum_type(FinalReportState, "grant_final_report_state"), default=FinalReportState.submitted)
+        enum_type(FinalReportState, "grant_final_report_state", length=30),
+        default=FinalReportState.submitted)
     opinion: Mapped[str] = mapped_column(sa.String(1000), default="")
     submitted_by_id: Mapped[int | None] = _user_fk()
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

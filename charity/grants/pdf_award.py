@@ -8,12 +8,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from charity.formatting import datetime_local
-from charity.fund.numerals import capital_yuan
-from charity.fund.pdf import GRID, SHADE, _table, yuan
 from charity.grants.award import CLAIM_STATE_NAMES, EVALUATION_STATE_NAMES, TRANCHE_STATE_NAMES
 from charity.grants.workflow import STATE_NAMES
-from charity.pdf import ReportDocument, escape, font_name, styles
-from charity.teams.views import group_label
+from charity.reports import GRID, SHADE, ReportDocument, capital_yuan, escape, font_name, styles, table, yuan
+from charity.teams.labels import group_label
 
 
 def _day(value):
@@ -155,7 +153,7 @@ def render_grant_statement(data, *, generated_by, generated_at) -> bytes:
                 capital_yuan(data.advance_fen)],
                [_("Award not paid"), yuan(not_paid), capital_yuan(not_paid)]]
     story += [Paragraph(escape(_("Summary")), s["heading"]),
-              _table(summary, [62 * mm, 30 * mm, 82 * mm], right_from=1, bold_rows=(5,))]
+              table(summary, [62 * mm, 30 * mm, 82 * mm], right_from=1, bold_rows=(5,))]
 
     tranches = [[_("Tranche"), Right(_("Share")), Right(_("Amount (yuan)")), _("State"), _("Paid on"),
                  _("Entry")]]

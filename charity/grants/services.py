@@ -60,7 +60,9 @@ from charity.needs.models import CouncilMeeting, MeetingAttendee
 from charity.partners.models import Partner, PartnerContact
 from charity.projects import uploads
 from charity.teams.models import Team, TeamMember, Volunteer
-from charity.teams.services import _clean_groups, _community, actor_id, led_team_ids
+from charity.teams.services import actor_id, led_team_ids
+from charity.teams.services import clean_groups as _clean_groups
+from charity.teams.services import community_of as _community
 
 S = ApplicationState
 

@@ -5,10 +5,7 @@ from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 
-from charity.formatting import date_long, datetime_local, money
-from charity.fund.numerals import capital_yuan
-from charity.fund.pdf import SHADE
-from charity.fund.pdf import _table as fund_table
+from charity.formatting import date_long, datetime_local
 from charity.grants.labels import (
     OBJECTION_LABELS,
     OUTCOME_LABELS,
@@ -25,7 +22,7 @@ from charity.grants.models import (
     VoteChoice,
 )
 from charity.grants.workflow import STATE_NAMES
-from charity.pdf import ReportDocument, escape, styles
+from charity.reports import SHADE, ReportDocument, capital_yuan, escape, styles, table, yuan
 
 WIDTH = 174 * mm  # A4 less the margins
 
@@ -38,16 +35,11 @@ CONFLICT_SHORT = {
 
 
 def _yuan(fen):
-    return money(fen, symbol="") if fen is not None else "—"
+    return yuan(fen) if fen is not None else "—"
 
 
 def _num(value):
     return "—" if value is None else f"{value:.2f}"
-
-
-def _table(rows, widths, *, right_from=1, header=True):
-    """The fund statement's ruled table (the same look in every report to auditors)."""
-    return fund_table(rows, widths, header=header, right_from=right_from)
 
 
 def _p(text, style):
@@ -78,7 +70,7 @@ def render(data) -> bytes:
         [_("Review panel"), "；".join(f"{n}（{REVIEWER_LABELS[ReviewerKind(k)]}{'，' + a if a else ''}）"
                                      for n, k, a in data.panel) or "—"],
     ]
-    story.append(_table([[_p(a, s["cell"]), _p(b, s["cell"])] for a, b in facts], [32 * mm, WIDTH - 32 * mm],
+    story.append(table([[_p(a, s["cell"]), _p(b, s["cell"])] for a, b in facts], [32 * mm, WIDTH - 32 * mm],
                         right_from=2, header=False))
 
     # One line per application.
@@ -93,9 +85,9 @@ def render(data) -> bytes:
     rows.append(["", _p(_("Total"), s["cell"]), "", _yuan(data.requested_total_fen),
                  _yuan(data.approved_total_fen), "", "", ""])
     widths = [8 * mm, 38 * mm, 32 * mm, 20 * mm, 20 * mm, 14 * mm, 14 * mm, 28 * mm]
-    table = _table(rows, widths, right_from=3)
-    table.setStyle(TableStyle([("ALIGN", (7, 0), (7, -1), "LEFT"), ("BACKGROUND", (0, -1), (-1, -1), SHADE)]))
-    story.append(table)
+    grid = table(rows, widths, right_from=3)
+    grid.setStyle(TableStyle([("ALIGN", (7, 0), (7, -1), "LEFT"), ("BACKGROUND", (0, -1), (-1, -1), SHADE)]))
+    story.append(grid)
 
     # The detail of each application.
     for a in data.applications:
@@ -119,7 +111,7 @@ def render(data) -> bytes:
         n = len(data.criteria)
         crit_w = min(16 * mm, (WIDTH - 36 * mm - 14 * mm - 36 * mm) / max(n, 1))
         widths = [36 * mm] + [crit_w] * n + [14 * mm, WIDTH - 36 * mm - crit_w * n - 14 * mm]
-        t = _table(rows, widths)
+        t = table(rows, widths)
         t.setStyle(TableStyle([("ALIGN", (-1, 0), (-1, -1), "LEFT"),
                                ("BACKGROUND", (0, -1), (-1, -1), SHADE)]))
         block.append(t)

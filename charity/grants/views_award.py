@@ -19,7 +19,7 @@ from charity.accounts.forms import choices
 from charity.accounts.models import Community
 from charity.errors import CharityError
 from charity.extensions import db
-from charity.fund import chart
+from charity.fund.api import chart
 from charity.grants import award as aw
 from charity.grants import bp
 from charity.grants.forms_award import (

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
-from charity.partners.models import BeneficiaryGroup, enum_type
+from charity.models_base import UTCDateTime, enum_type, utcnow
+from charity.partners.models import BeneficiaryGroup
 
 
 class NeedState(enum.StrEnum):

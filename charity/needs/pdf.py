@@ -5,7 +5,7 @@ from reportlab.platypus import Paragraph
 
 from charity.formatting import date_long
 from charity.needs.services import match_target
-from charity.pdf import ReportDocument, escape, styles
+from charity.reports import ReportDocument, escape, styles
 
 
 def _text(text, style):

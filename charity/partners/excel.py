@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from charity.audit.services import record
 from charity.errors import CharityError
 from charity.extensions import db
-from charity.forms import _CONTROL
+from charity.forms import CONTROL_CHARACTERS
 from charity.partners import services
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerKind, PartnerStatus, Service
 
@@ -151,7 +151,7 @@ def _text(value, key, problems, where, required=False):
         text = str(value).strip()
     if required and not text:
         problems.append((*where, _l("%(column)s is empty.", column=key)))
-    elif _CONTROL.search(text):
+    elif CONTROL_CHARACTERS.search(text):
         problems.append((*where, _l("%(column)s contains characters that are not allowed.", column=key)))
     elif len(text) > LIMITS.get(key, 200):
         problems.append((*where, _l("%(column)s is longer than %(max)s characters.",

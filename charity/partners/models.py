@@ -8,13 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
-
-
-def enum_type(enum_cls, name):
-    """A portable enum column type: a VARCHAR with a CHECK, storing the values."""
-    return sa.Enum(enum_cls, name=name, native_enum=False, length=20, create_constraint=True,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+from charity.models_base import UTCDateTime, enum_type, utcnow
 
 
 class PartnerKind(enum.StrEnum):

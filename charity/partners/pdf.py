@@ -8,7 +8,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from charity.formatting import date_long, mask_phone
 from charity.partners.labels import GROUP_LABELS, KIND_LABELS, label
-from charity.pdf import ReportDocument, escape, styles
+from charity.reports import ReportDocument, escape, styles
 
 
 def render_resource_list(data, *, version=None, approved_on=None, full_phones=False,

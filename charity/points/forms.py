@@ -11,8 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from charity.accounts.forms import choices
-from charity.forms import BaseForm, strip
-from charity.fund.forms import PostingForm as KeyedForm  # a fresh idempotency key per form shown
+from charity.forms import BaseForm, KeyedForm, strip
 from charity.models_base import local_today
 from charity.points.labels import ACTIVITY_KIND_NAMES, ID_TYPE_NAMES
 from charity.projects.models import ActivityKind

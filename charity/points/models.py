@@ -37,9 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.fund.models import BigId
-from charity.models_base import UTCDateTime, utcnow
-from charity.partners.models import enum_type
+from charity.models_base import BigId, UTCDateTime, enum_type, utcnow
 
 #: Default star levels: honour hours needed for 1★ … 5★.
 DEFAULT_LEVEL_HOURS = "20,100,300,600,1000"

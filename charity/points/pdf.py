@@ -1,7 +1,7 @@
 """The points' PDFs, drawn from the plain data of :mod:`charity.points.records`: the
 volunteer's passbook (爱心存折), the merchant's monthly settlement statement and the
 volunteer service record certificate (志愿服务记录证明). Long lists use the fund's
-:class:`~charity.fund.pdf.LedgerRows`, so time grows linearly with the rows."""
+:class:`~charity.reports.LedgerRows`, so time grows linearly with the rows."""
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
@@ -10,9 +10,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from charity.formatting import date_long, datetime_local
-from charity.fund.pdf import GRID, SHADE, LedgerRows
-from charity.pdf import ReportDocument, escape, font_name, styles
 from charity.points.records import hours_text as _hours
+from charity.reports import GRID, SHADE, LedgerRows, ReportDocument, escape, font_name, styles
 
 
 def _facts(pairs, widths=(32 * mm, 142 * mm)):

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, utcnow
-from charity.teams.models import BeneficiaryGroup, _enum, groups_column
+from charity.models_base import UTCDateTime, enum_type, utcnow
+from charity.teams.models import BeneficiaryGroup, groups_column
 
 
 class ProjectState(enum.StrEnum):
@@ -60,7 +60,7 @@ class Project(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     target_groups: Mapped[str] = groups_column()
     expected_activities: Mapped[int] = mapped_column(default=0)
-    state: Mapped[ProjectState] = mapped_column(_enum(ProjectState, "project_state"),
+    state: Mapped[ProjectState] = mapped_column(enum_type(ProjectState, "project_state"),
                                                 default=ProjectState.published)
     #: The team that claimed (or runs) the project; None while it is in the pool.
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id", ondelete="RESTRICT"),
@@ -111,12 +111,12 @@ class Activity(db.Model):
     #: The project's team when the activity was logged (kept for scoping and counts).
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(sa.String(120))
-    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind, "activity_kind"))
+    kind: Mapped[ActivityKind] = mapped_column(enum_type(ActivityKind, "activity_kind"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     place: Mapped[str] = mapped_column(sa.String(120), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    state: Mapped[ActivityState] = mapped_column(_enum(ActivityState, "activity_state"),
+    state: Mapped[ActivityState] = mapped_column(enum_type(ActivityState, "activity_state"),
                                                  default=ActivityState.draft)
     #: Why staff returned it (the latest return), shown to the leader.
     return_reason: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -190,7 +190,7 @@ class ActivityBeneficiary(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id", ondelete="CASCADE"),
                                              index=True)
-    group: Mapped[BeneficiaryGroup] = mapped_column(_enum(BeneficiaryGroup, "beneficiary_group"))
+    group: Mapped[BeneficiaryGroup] = mapped_column(enum_type(BeneficiaryGroup, "beneficiary_group"))
     count: Mapped[int]
 
     activity: Mapped[Activity] = relationship(back_populates="beneficiaries")

@@ -34,7 +34,9 @@ from charity.projects.models import (
     ProjectState,
 )
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, Volunteer
-from charity.teams.services import _clean_groups, _community, actor_id
+from charity.teams.services import actor_id
+from charity.teams.services import clean_groups as _clean_groups
+from charity.teams.services import community_of as _community
 
 
 class IllegalTransition(CharityError):

@@ -46,7 +46,7 @@ COLOURS = [(214, 96, 77), (77, 146, 214), (110, 170, 90), (232, 170, 60), (150, 
 
 def demo_photo(caption, colour, index):
     """A simple picture: a coloured sky, a sun, figures and the caption."""
-    from charity.pdf import BUNDLED_FONT
+    from charity.reports import BUNDLED_FONT
 
     image = Image.new("RGB", (800, 600), colour)
     draw = ImageDraw.Draw(image)

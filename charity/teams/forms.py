@@ -6,20 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from charity.accounts.forms import REQUIRED, MultiCheckboxField, choices
 from charity.forms import BaseForm, mobile_number, strip
-from charity.teams.models import BeneficiaryGroup, TeamRole
-
-GROUP_LABELS = {
-    BeneficiaryGroup.elderly: _l("The elderly"),
-    BeneficiaryGroup.children: _l("Children"),
-    BeneficiaryGroup.special: _l("Special groups"),
-    BeneficiaryGroup.new_employment: _l("New-employment workers"),
-}
-
-TEAM_ROLE_LABELS = {
-    TeamRole.member: _l("Member"),
-    TeamRole.organiser: _l("Organiser"),
-    TeamRole.leader: _l("Leader"),
-}
+from charity.teams.labels import GROUP_LABELS, TEAM_ROLE_LABELS
 
 
 def group_choices():

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.extensions import db
-from charity.models_base import UTCDateTime, local_today, utcnow
+from charity.models_base import UTCDateTime, enum_type, local_today, utcnow
 from charity.partners.models import BeneficiaryGroup  # noqa: F401  (one list of groups, 一老一小一特殊一新)
 
 
@@ -19,11 +19,6 @@ class TeamRole(enum.StrEnum):
     member = "member"
     organiser = "organiser"
     leader = "leader"
-
-
-def _enum(cls, name):
-    return sa.Enum(cls, name=name, native_enum=False, length=20, create_constraint=True,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 def groups_column():
@@ -106,7 +101,7 @@ class TeamMember(db.Model):
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="RESTRICT"), index=True)
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("volunteer.id", ondelete="RESTRICT"),
                                               index=True)
-    role: Mapped[TeamRole] = mapped_column(_enum(TeamRole, "team_role"))
+    role: Mapped[TeamRole] = mapped_column(enum_type(TeamRole, "team_role"))
     joined_on: Mapped[date] = mapped_column(sa.Date)
     #: The day the volunteer left; None while they serve.
     left_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -135,8 +130,8 @@ class TeamRoleChange(db.Model):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("team_member.id", ondelete="RESTRICT"),
                                            index=True)
     #: None for the role the member joined with.
-    from_role: Mapped[TeamRole | None] = mapped_column(_enum(TeamRole, "from_role"))
-    to_role: Mapped[TeamRole] = mapped_column(_enum(TeamRole, "to_role"))
+    from_role: Mapped[TeamRole | None] = mapped_column(enum_type(TeamRole, "from_role"))
+    to_role: Mapped[TeamRole] = mapped_column(enum_type(TeamRole, "to_role"))
     changed_on: Mapped[date] = mapped_column(sa.Date)
     changed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="RESTRICT"))

@@ -86,7 +86,8 @@ def require_team_manager(team_id):
 # -- volunteers --------------------------------------------------------------------------
 
 
-def _clean_groups(groups):
+def clean_groups(groups):
+    """Beneficiary group codes as stored: known codes only, once each, in the list's order."""
     groups = [BeneficiaryGroup(g).value for g in groups or []]
     return ",".join(sorted(set(groups), key=[m.value for m in BeneficiaryGroup].index))
 
@@ -146,7 +147,7 @@ def create_team(community, *, name, description="", focus_groups=(), actor=None)
                                                   Team.name == name)):
         raise DuplicateTeam(_l("A team with this name already exists."))
     team = Team(community_id=community.id, name=name, description=(description or "").strip(),
-                focus_groups=_clean_groups(focus_groups))
+                focus_groups=clean_groups(focus_groups))
     db.session.add(team)
     db.session.flush()
     record("team.create", "team", team.id, community=community, actor=actor, label=team.name,
@@ -186,7 +187,7 @@ def add_member(team, volunteer, *, role=TeamRole.member, joined_on=None, actor=N
     db.session.add(TeamRoleChange(member=member, from_role=from_role, to_role=role, changed_on=joined_on,
                                   changed_by_id=actor_id(actor)))
     db.session.flush()
-    record("team.member_add", "team", team.id, community=_community(team), actor=actor, label=team.name,
+    record("team.member_add", "team", team.id, community=community_of(team), actor=actor, label=team.name,
            before=before, after=_member_snapshot(member))
     return member
 
@@ -203,7 +204,7 @@ def change_role(member, role, *, on=None, actor=None):
                                   changed_on=on or _today(), changed_by_id=actor_id(actor)))
     member.role = role
     db.session.flush()
-    record("team.member_role", "team", member.team_id, community=_community(member.team), actor=actor,
+    record("team.member_role", "team", member.team_id, community=community_of(member.team), actor=actor,
            label=member.team.name, before=before, after=_member_snapshot(member))
     return member
 
@@ -217,7 +218,7 @@ def leave(member, *, on=None, actor=None):
     before = _member_snapshot(member)
     member.left_on = on
     db.session.flush()
-    record("team.member_leave", "team", member.team_id, community=_community(member.team), actor=actor,
+    record("team.member_leave", "team", member.team_id, community=community_of(member.team), actor=actor,
            label=member.team.name, before=before, after=_member_snapshot(member))
     return member
 
@@ -230,7 +231,8 @@ def actor_id(actor):
     return None
 
 
-def _community(obj):
+def community_of(obj):
+    """The community a row with a ``community_id`` belongs to."""
     from charity.accounts.models import Community
 
     return db.session.get(Community, obj.community_id)

@@ -20,8 +20,6 @@ from charity.projects.models import Activity, ActivityState, Attendance, Project
 from charity.projects.services import period_bounds
 from charity.teams import services
 from charity.teams.forms import (
-    GROUP_LABELS,
-    TEAM_ROLE_LABELS,
     MemberAddForm,
     MemberLeaveForm,
     MemberRoleForm,
@@ -29,7 +27,8 @@ from charity.teams.forms import (
     TeamForm,
     VolunteerForm,
 )
-from charity.teams.models import BeneficiaryGroup, Team, TeamMember, TeamRole, Volunteer
+from charity.teams.labels import TEAM_ROLE_LABELS, group_label, team_role_label
+from charity.teams.models import Team, TeamMember, Volunteer
 
 bp = Blueprint("teams", __name__)
 
@@ -37,14 +36,8 @@ STAFF = ("admin", "council", "auditor")
 
 
 
-@bp.app_template_filter("group_label")
-def group_label(value):
-    return GROUP_LABELS.get(BeneficiaryGroup(value), value)
-
-
-@bp.app_template_filter("team_role_label")
-def team_role_label(value):
-    return TEAM_ROLE_LABELS.get(TeamRole(value), value) if value else ""
+bp.add_app_template_filter(group_label, "group_label")
+bp.add_app_template_filter(team_role_label, "team_role_label")
 
 
 @bp.app_template_filter("hours")

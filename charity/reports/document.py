@@ -1,4 +1,4 @@
-"""Building blocks shared by every PDF the app prints.
+"""The page of every PDF the app prints, and its fonts and paragraph styles.
 
 Chinese is set in a TrueType CJK font embedded in the file (ReportLab's built-in
 STSong-Light is only referenced, and prints blank where the reader lacks it). The bundled
@@ -27,7 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-BUNDLED_FONT = Path(__file__).parent / "fonts" / "wqy-microhei.ttc"
+BUNDLED_FONT = Path(__file__).parent.parent / "fonts" / "wqy-microhei.ttc"
 PAGE_TOTAL_FORM = "charityPageTotal"
 
 
