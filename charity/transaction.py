@@ -4,7 +4,10 @@
 never commit. When the view has answered, :func:`_end_request` (an ``after_request``
 hook wired by :func:`init_app`) commits once if the response says success (a status below
 400: pages and redirects) and rolls back otherwise: a 4xx or 5xx answer, the form shown
-again with 422, an error page. An exception that escapes the view reaches the error
+again with 422, an error page. A request that wrote nothing (no flush, no UPDATE, DELETE
+or INSERT statement) is left alone: its read-only transaction ends when the session is
+closed at the end of the request, and its objects stay loaded (a streamed CSV still
+reads them). An exception that escapes the view reaches the error
 handlers, whose error response is rolled back the same way; the ``teardown_request``
 hook rolls back once more in case no response was made at all.
 
@@ -29,22 +32,38 @@ remove a stored upload that no row will point to.
 
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask import g, has_request_context
 
 from charity.extensions import db
 
 _AFTER_COMMIT = "charity_on_commit"
 _AFTER_ROLLBACK = "charity_on_rollback"
+_WROTE = "charity_wrote"
 
 
 def init_app(app):
     """Make every request of ``app`` end in one commit or one rollback."""
+    if not sa.event.contains(sa.orm.Session, "after_flush", _flushed):
+        sa.event.listen(sa.orm.Session, "after_flush", _flushed)
+        sa.event.listen(sa.orm.Session, "do_orm_execute", _executed)
     app.after_request(_end_request)
     app.teardown_request(_teardown_request)
 
 
+def _flushed(session, flush_context):
+    session.info[_WROTE] = True
+
+
+def _executed(state):
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
 def _end_request(response):
     failed = g.pop("charity_tx_failed", False)
+    if not (db.session.info.get(_WROTE) or db.session.new or db.session.dirty or db.session.deleted):
+        return response  # nothing written: nothing to end
     if response.status_code < 400 and not failed:
         _commit()
     else:
@@ -62,6 +81,7 @@ def _hooks(name):
 
 
 def _forget_hooks():
+    db.session.info.pop(_WROTE, None)
     db.session.info.pop(_AFTER_COMMIT, None)
     db.session.info.pop(_AFTER_ROLLBACK, None)
 

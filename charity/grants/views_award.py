@@ -10,14 +10,14 @@ from functools import partial
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from charity import transaction
 from charity.accounts.access import get_scoped_or_404, requires, scoped
 from charity.accounts.forms import choices
-from charity import transaction
 from charity.accounts.models import Community
 from charity.extensions import db
 from charity.fund import chart
