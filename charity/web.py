@@ -19,7 +19,8 @@ def submit(form, action, *, render, success=None, fields=None, invalid_status=42
     - ``success``: where to go after it (a URL, or a function returning one) unless the
       action chose.
     - ``render(status)``: the page with the form, answered with that status: 200 on a
-      GET, ``invalid_status`` (422) when the form or the service refused it.
+      GET, ``invalid_status`` (422 unless said) when the form is not valid, 422 when the
+      service refused it.
     - ``fields``: ``{ErrorClass: "field_name"}``; a refusal of that class (or a subclass)
       is shown under the field instead of as a flash message.
 
@@ -32,6 +33,7 @@ def submit(form, action, *, render, success=None, fields=None, invalid_status=42
         except CharityError as exc:
             transaction.rollback()
             _show_refusal(form, exc, fields)
+            return render(422)
         else:
             message, url = result if isinstance(result, tuple) else (result, None)
             if message:
