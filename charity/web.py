@@ -10,12 +10,16 @@ from flask import flash, g, redirect, request
 from charity import transaction
 from charity.errors import CharityError
 
+INVALID = object()
+
 
 def submit(form, action, *, render, success=None, fields=None, invalid_status=422):
     """Validate ``form``; if it is valid call ``action(form)`` and go on, else show it again.
 
     - ``action(form)`` calls the service and returns the flash message, or
-      ``(message, url)`` to choose the next page (a message of None flashes nothing).
+      ``(message, url)`` to choose the next page (a message of None flashes nothing), or
+      :data:`INVALID` when it found the input wrong itself (it has put the errors on the
+      form) and the form is to be shown again.
     - ``success``: where to go after it (a URL, or a function returning one) unless the
       action chose.
     - ``render(status)``: the page with the form, answered with that status: 200 on a
@@ -35,6 +39,9 @@ def submit(form, action, *, render, success=None, fields=None, invalid_status=42
             _show_refusal(form, exc, fields)
             return render(422)
         else:
+            if result is INVALID:
+                transaction.rollback()
+                return render(invalid_status)
             message, url = result if isinstance(result, tuple) else (result, None)
             if message:
                 flash(message, "success")
