@@ -26,7 +26,8 @@ def submit(form, action, *, render, success=None, fields=None, invalid_status=42
       GET, ``invalid_status`` (422 unless said) when the form is not valid, 422 when the
       service refused it.
     - ``fields``: ``{ErrorClass: "field_name"}``; a refusal of that class (or a subclass)
-      is shown under the field instead of as a flash message.
+      is shown under the field instead of as a flash message (the first class that
+      matches wins; ``None`` for a field keeps that class a flash message).
 
     A refusal (:class:`~charity.errors.CharityError`) undoes what the action wrote before
     the page is drawn again; success redirects (302) and the request commits.
@@ -54,6 +55,8 @@ def submit(form, action, *, render, success=None, fields=None, invalid_status=42
 def _show_refusal(form, exc, fields):
     for error_class, name in (fields or {}).items():
         if isinstance(exc, error_class):
+            if name is None:
+                break
             field = getattr(form, name)
             field.errors = [*field.errors, exc.message]
             return
