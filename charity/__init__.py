@@ -29,6 +29,9 @@ def create_app(test_config=None):
         template_folder=str(ROOT / "templates"),
     )
     _load_config(app, test_config)
+    from charity import logs
+
+    logs.init_app(app)  # first, so that every later step can log
     app.jinja_env.add_extension("jinja2.ext.do")
     from charity.pagination import IdConverter
 

@@ -54,6 +54,11 @@ LOGIN_TRUSTED_NETWORKS = []
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
 
+#: Level of the app's log lines on standard error (DEBUG, INFO, WARNING, ERROR).
+LOG_LEVEL = "INFO"
+#: One JSON object per line (CHARITY_LOG_JSON=true), for a log collector.
+LOG_JSON = False
+
 BABEL_DEFAULT_LOCALE = "zh"
 BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: Locales the interface offers, in order of preference.
