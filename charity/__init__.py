@@ -37,6 +37,9 @@ def create_app(test_config=None):
 
     app.url_map.converters["id"] = IdConverter
     _register_extensions(app)
+    from charity import transaction
+
+    transaction.init_app(app)  # first, so that its after_request hook runs last
     _register_request_hooks(app)
     _register_blueprints(app)
     _register_errorhandlers(app)

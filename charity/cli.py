@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_migrate import upgrade
 
+from charity import transaction
 from charity.extensions import db
 
 
@@ -57,19 +58,18 @@ def register(app):
         if not password_is_strong(password):
             raise click.ClickException(_("At least 8 characters, with letters and digits."))
         try:
-            community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
-            if community is None:
-                if not community_name:
-                    raise click.ClickException(_(
-                        "No community %(slug)s. Give --community-name to create it.", slug=slug))
-                community = services.create_community(name=community_name, slug=slug,
-                                                      street=street, district=district)
-            services.create_user(community, username=username, display_name=display_name,
-                                 password=password, roles=["admin"], must_change_password=False)
+            with transaction.atomic():
+                community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
+                if community is None:
+                    if not community_name:
+                        raise click.ClickException(_(
+                            "No community %(slug)s. Give --community-name to create it.", slug=slug))
+                    community = services.create_community(name=community_name, slug=slug,
+                                                          street=street, district=district)
+                services.create_user(community, username=username, display_name=display_name,
+                                     password=password, roles=["admin"], must_change_password=False)
         except CharityError as exc:
-            db.session.rollback()
             raise click.ClickException(str(exc.message)) from exc
-        db.session.commit()
         click.echo(_("Admin %(username)s created in %(community)s (%(slug)s).",
                      username=username.lower(), community=community.name, slug=community.slug))
 
@@ -80,8 +80,8 @@ def register(app):
         locked out by someone's mistakes). Account locks are lifted by staff in the app."""
         from charity.accounts import auth
 
-        removed = auth.clear_address_lock(address)
-        db.session.commit()
+        with transaction.atomic():
+            removed = auth.clear_address_lock(address)
         click.echo(ngettext("Failed sign-ins from %(address)s forgotten (%(num)d record).",
                             "Failed sign-ins from %(address)s forgotten (%(num)d records).",
                             removed, address=auth.address_key(address)))
@@ -95,11 +95,10 @@ def register(app):
 
         upgrade_to_head()
         try:
-            logins = demo_data.load()
+            with transaction.atomic():
+                logins = demo_data.load()
         except CharityError as exc:
-            db.session.rollback()
             raise click.ClickException(str(exc.message)) from exc
-        db.session.commit()
         click.echo(_("Demo community 东怡社区 (dongyi) is ready. Sign in at /login with the "
                      "password %(password)s (unless since changed) as:", password=demo_data.DEMO_PASSWORD))
         for username, role in logins:

@@ -1,18 +1,22 @@
-"""Friendly error pages, and a missing CSRF token explained in words a person understands.
+"""Friendly error pages, a missing CSRF token explained in words a person understands, and
+the one handler that turns a broken business rule (:class:`charity.errors.CharityError`)
+into an answer.
 
-Each request commits once in its view; on any error the session is rolled back here, so
-an error never leaves a partial write behind.
+A request commits once when it succeeds (:mod:`charity.transaction`); every error here
+rolls the session back first, so an error never leaves a partial write behind.
 """
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from charity import transaction
 from charity.errors import CharityError
-from charity.extensions import db
-from charity.security import safe_next, to_sign_in
+from charity.security import is_safe_next, safe_next, to_sign_in
 
 PAGES = {
     400: (_l("The request could not be understood"),
@@ -37,7 +41,7 @@ PAGES = {
 
 
 def _render(code, title=None, message=None):
-    db.session.rollback()
+    transaction.rollback()
     default_title, default_message = PAGES.get(code, PAGES[400 if code < 500 else 500])
     body = render_template("errors/error.html", code=code, title=title or default_title,
                            message=message or default_message)
@@ -47,7 +51,7 @@ def _render(code, title=None, message=None):
 def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        db.session.rollback()
+        transaction.rollback()
         if request.content_length and not request.form and not request.files:
             # The body arrived but could not be decoded (not UTF-8, say): not an expiry.
             return _render(400)
@@ -75,8 +79,16 @@ def register(app):
 
     @app.errorhandler(CharityError)
     def business_rule(exc):
-        # A view that forgot to catch a broken rule still says why, and saves nothing.
-        return _render(422, _l("Not possible"), exc.message)
+        """A broken rule that the view let through: nothing is saved, and the person is
+        told why. A button on a page (a POST) goes back to where the view said
+        (:func:`charity.web.back_on_error`) or to the page it came from, with the message
+        flashed; anything else is an error page with the error's status."""
+        transaction.rollback()
+        back = _back_after_error() if request.method == "POST" else None
+        if back:
+            flash(str(exc.message), "danger")
+            return redirect(back)
+        return _render(exc.status, PAGES[422][0] if exc.status == 422 else None, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
@@ -90,3 +102,19 @@ def register(app):
     def unexpected(exc):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return _render(500)
+
+
+def _back_after_error():
+    """Where a refused POST goes back to: the view's choice, else the page it was sent
+    from when that is on this site (the Referer header, reduced to its path)."""
+    back = g.get("charity_back_on_error")
+    if back:
+        return back
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return target if is_safe_next(target) else None

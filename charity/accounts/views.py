@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
+from charity import transaction
 from charity.accounts import auth, services
 from charity.accounts.access import (
     community_members_query,
@@ -40,11 +41,12 @@ from charity.accounts.forms import (
 from charity.accounts.models import ROLE_ORDER, Membership, Role, User
 from charity.audit.models import AuditEvent
 from charity.audit.services import filtered_events, record_for_user
-from charity.errors import AccountLocked, CharityError, DuplicateUsername
+from charity.errors import AccountLocked, CharityError
 from charity.extensions import db
 from charity.models_base import utcnow
 from charity.pagination import paginate, query_args
 from charity.security import after_sign_in, reset_session, safe_next, start_session
+from charity.web import back_on_error, submit
 
 bp = Blueprint("accounts", __name__)
 
@@ -57,21 +59,23 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        # Escape hatch (charity.transaction.keep): the attempt counts, and a lock-out is
+        # recorded, although the answer is then 401 or 429; and the count is committed
+        # before the slow password check, so that no lock is held meanwhile.
         try:
             attempt = auth.count_attempt(form.username.data, request.remote_addr)
         except AccountLocked as exc:
-            db.session.commit()
+            transaction.keep()
             form.password.errors.append(exc.message)
             return _locked(render_template("accounts/login.html", form=form), exc)
-        db.session.commit()  # the attempt counts before the slow password check
+        transaction.keep()
         try:
-            user = auth.authenticate(attempt, form.password.data)
+            user = auth.authenticate(attempt, form.password.data)  # refuses before it writes
         except CharityError as exc:
-            db.session.rollback()
             form.password.errors.append(exc.message)
             if isinstance(exc, auth.InvalidCredentials):  # not for a deactivated account
                 auth.audit_failure(attempt)
-                db.session.commit()
+                transaction.keep()
                 warning = auth.failure_warning(attempt)
                 if warning:
                     form.password.errors.append(warning)
@@ -83,7 +87,7 @@ def login():
         user.last_login_at = utcnow()
         communities = user.communities()
         record_for_user("session.login", user, actor=user)
-        db.session.commit()  # before the session changes: a failed commit signs nobody in
+        transaction.keep()  # before the session changes: a failed commit signs nobody in
         # A new session for the new identity: nothing from before sign-in carries over,
         # not even the previous person's language unless chosen just now.
         reset_session()
@@ -120,7 +124,7 @@ def logout():
     user = current_user._get_current_object()
     auth.end_all_sessions(user)
     record_for_user("session.logout", user, actor=user)
-    db.session.commit()
+    transaction.keep()  # before the session changes: a failed commit signs nobody out
     logout_user()
     reset_session()
     flash(_("You have signed out on all your devices."), "success")
@@ -135,32 +139,34 @@ def password():
         form.current.label.text = _("Temporary password (the one you were given)")
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        # Guessing the current password is throttled like sign-in, and the count stays
+        # although the answer is then 400 or 429 (escape hatch: charity.transaction.keep).
         try:
             attempt = auth.count_attempt(user.username, request.remote_addr)
         except AccountLocked as exc:
-            db.session.commit()
+            transaction.keep()
             form.current.errors.append(exc.message)
             return _locked(render_template("accounts/password.html", form=form), exc)
-        db.session.commit()  # guessing the current password is throttled like sign-in
+        transaction.keep()
         try:
             services.change_own_password(user, form.current.data, form.password.data,
                                          community=g.community)
         except services.WrongPassword as exc:
-            db.session.rollback()
+            transaction.rollback()
             form.current.errors.append(exc.message)
             auth.audit_failure(attempt)
-            db.session.commit()
+            transaction.keep()
             warning = auth.failure_warning(attempt)
             if warning:
                 form.current.errors.append(warning)
         except CharityError as exc:
-            db.session.rollback()
-            auth.attempt_succeeded(attempt)
-            db.session.commit()
+            transaction.rollback()
+            auth.attempt_succeeded(attempt)  # the current password was right
+            transaction.keep()
             form.password.errors.append(exc.message)
         else:
             auth.attempt_succeeded(attempt)
-            db.session.commit()
+            transaction.keep()  # before the session changes
             # Other sessions ended with the version bump; this one continues under the
             # new one, with its original sign-in time (the absolute limit still counts).
             login_at = session.get("login_at")
@@ -182,7 +188,6 @@ def language():
         session["lang_chosen_signed_out"] = not current_user.is_authenticated
         if current_user.is_authenticated:
             current_user.locale = form.language.data
-            db.session.commit()
     return redirect(safe_next(form.next.data))
 
 
@@ -234,34 +239,28 @@ def users():
 @requires("admin")
 def user_new():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                g.community,
-                username=form.username.data,
-                display_name=form.display_name.data,
-                phone=form.phone.data,
-                locale=form.locale.data,
-                roles=form.roles.data,
-                password=form.password.data,
-            )
-        except DuplicateUsername as exc:
-            db.session.rollback()
-            form.username.errors.append(exc.message)
-        except CharityError as exc:
-            db.session.rollback()
-            form.username.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("User %(name)s created. They must change the password at first sign-in.",
-                    name=user.username), "success")
-            return redirect(url_for("accounts.user_detail", user_id=user.id))
-    elif form.is_submitted() and not form.username.errors and form.username.data \
-            and services.username_taken(form.username.data):
-        # Say it now, with the other mistakes, not after they are fixed.
-        form.username.errors.append(_("This username is already taken. Please choose another."))
-    status = 422 if form.errors else 200
-    return render_template("accounts/user_form.html", form=form, user=None), status
+
+    def create(form):
+        user = services.create_user(
+            g.community,
+            username=form.username.data,
+            display_name=form.display_name.data,
+            phone=form.phone.data,
+            locale=form.locale.data,
+            roles=form.roles.data,
+            password=form.password.data,
+        )
+        return (_("User %(name)s created. They must change the password at first sign-in.",
+                  name=user.username), url_for("accounts.user_detail", user_id=user.id))
+
+    def render(status):
+        if form.is_submitted() and not form.username.errors and form.username.data \
+                and services.username_taken(form.username.data):
+            # Say it now, with the other mistakes, not after they are fixed.
+            form.username.errors.append(_("This username is already taken. Please choose another."))
+        return render_template("accounts/user_form.html", form=form, user=None), status
+
+    return submit(form, create, render=render, fields={CharityError: "username"})
 
 
 @bp.route("/accounts/users/<id:user_id>")
@@ -300,24 +299,18 @@ def user_edit(user_id):
         form.roles.data = [r.value for r in user.roles_in(g.community.id)]
         if not shared:
             form.locale.data = user.locale or ""
-    if form.validate_on_submit():
+
+    def save(form):
         profile = None if shared else {"display_name": form.display_name.data,
                                        "phone": form.phone.data, "locale": form.locale.data}
-        try:
-            services.update_user(g.community, user, roles=form.roles.data, profile=profile)
-        except CharityError as exc:
-            db.session.rollback()
-            form.roles.errors.append(exc.message)
-        else:
-            db.session.commit()
-            if not user.roles_in(g.community.id):
-                flash(_("%(name)s no longer has a role in this community.", name=user.display_name),
-                      "success")
-                return redirect(url_for("accounts.users"))
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("accounts.user_detail", user_id=user.id))
-    status = 422 if form.errors else 200
-    return render_template("accounts/user_form.html", form=form, user=user, shared=shared), status
+        services.update_user(g.community, user, roles=form.roles.data, profile=profile)
+        if not user.roles_in(g.community.id):
+            return (_("%(name)s no longer has a role in this community.", name=user.display_name),
+                    url_for("accounts.users"))
+        return _("Changes saved."), url_for("accounts.user_detail", user_id=user.id)
+
+    return submit(form, save, fields={CharityError: "roles"}, render=lambda status: (
+        render_template("accounts/user_form.html", form=form, user=user, shared=shared), status))
 
 
 def _user_action(user_id, action, success_message):
@@ -325,15 +318,10 @@ def _user_action(user_id, action, success_message):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        action(g.community, user, actor=current_user._get_current_object())
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(success_message(), "success")
-    return redirect(url_for("accounts.user_detail", user_id=user.id))
+    back = back_on_error(url_for("accounts.user_detail", user_id=user.id))
+    action(g.community, user, actor=current_user._get_current_object())
+    flash(success_message(), "success")
+    return redirect(back)
 
 
 @bp.route("/accounts/users/<id:user_id>/deactivate", methods=["POST"])
@@ -361,14 +349,9 @@ def user_reset_password(user_id):
     user = get_member_or_404(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(g.community, user, form.password.data,
-                                    actor=current_user._get_current_object())
-        except CharityError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("accounts.user_detail", user_id=user.id))
-        db.session.commit()
+        back_on_error(url_for("accounts.user_detail", user_id=user.id))
+        services.reset_password(g.community, user, form.password.data,
+                                actor=current_user._get_current_object())
         flash(_("Temporary password set. The user must change it at the next sign-in."), "success")
         return redirect(url_for("accounts.user_detail", user_id=user.id))
     flash(_("The temporary password was not set: please correct the form."), "danger")

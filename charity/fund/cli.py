@@ -7,6 +7,7 @@ import click
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from charity import transaction
 from charity.cli import report
 from charity.extensions import db
 
@@ -45,7 +46,7 @@ def register(app):
                 else:
                     click.echo(_("%(slug)s: ledger does not verify: %(problem)s",
                                  slug=community.slug, problem=result.problem), err=True)
-        db.session.rollback()
+        transaction.rollback()  # it only reads
         if failed:
             sys.exit(1)
 

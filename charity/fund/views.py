@@ -9,7 +9,6 @@ from flask import (
     Response,
     flash,
     g,
-    redirect,
     render_template,
     request,
     stream_with_context,
@@ -18,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from charity import transaction
 from charity.accounts.access import get_scoped_or_404, requires, scoped
 from charity.errors import CharityError
 from charity.extensions import db
@@ -46,6 +46,7 @@ from charity.fund.models import (
 from charity.fund.statement import check_range, parse_period
 from charity.models_base import local_today
 from charity.pagination import paginate, query_args
+from charity.web import submit
 
 bp = Blueprint("fund", __name__, url_prefix="/fund")
 
@@ -123,33 +124,24 @@ def entry_reverse(entry_id):
     item = get_scoped_or_404(JournalEntry, entry_id)
     form = ReverseForm()
     reversal = db.session.scalar(scoped(JournalEntry).where(JournalEntry.reverses_id == item.id))
-    if form.validate():
-        try:
-            new = services.reverse_entry(g.community, item, memo=form.memo.data, actor=_user(),
-                                         idempotency_key=form.idempotency_key.data)
-        except CharityError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Entry %(seq)s reversed by entry %(new)s.", seq=item.seq, new=new.seq), "success")
-            return redirect(url_for("fund.entry", entry_id=new.id))
-    return render_template("fund/entry.html", entry=item, reversal=reversal, chart=chart, form=form), 422
+
+    def reverse(form):
+        new = services.reverse_entry(g.community, item, memo=form.memo.data, actor=_user(),
+                                     idempotency_key=form.idempotency_key.data)
+        return (_("Entry %(seq)s reversed by entry %(new)s.", seq=item.seq, new=new.seq),
+                url_for("fund.entry", entry_id=new.id))
+
+    return submit(form, reverse, render=lambda status: (
+        render_template("fund/entry.html", entry=item, reversal=reversal, chart=chart, form=form), status))
 
 
 def _posting_view(form, template, post, success, title):
-    if form.validate_on_submit():
-        try:
-            obj, message = post(form)
-        except CharityError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(success(obj))
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, title=title, chart=chart), status
+    def posted(form):
+        obj, message = post(form)
+        return message, success(obj)
+
+    return submit(form, posted, render=lambda status: (
+        render_template(template, form=form, title=title, chart=chart), status))
 
 
 @bp.route("/donations")
@@ -238,14 +230,9 @@ def periods():
     return _periods_page()
 
 
-def _transition(year, month, action, reason=None, form_kw=None):
-    try:
-        period = services.transition_period(g.community, year, month, action, actor=_user(), reason=reason)
-    except CharityError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return _periods_page(422, **(form_kw or {}))
-    db.session.commit()
+def _transition(year, month, action, reason=None):
+    """Take the step on the month; returns the flash message (to :func:`charity.web.submit`)."""
+    period = services.transition_period(g.community, year, month, action, actor=_user(), reason=reason)
     messages = {
         "close": _("Month %(month)s closed.", month=period.label),
         "request_reopen": _("Reopening of %(month)s requested: a second person must confirm.",
@@ -253,18 +240,15 @@ def _transition(year, month, action, reason=None, form_kw=None):
         "confirm_reopen": _("Month %(month)s reopened.", month=period.label),
         "cancel_reopen": _("Reopening of %(month)s withdrawn.", month=period.label),
     }
-    flash(messages[action], "success")
-    return redirect(url_for("fund.periods"))
+    return messages[action]
 
 
 @bp.route("/periods/close", methods=["POST"])
 @requires("admin")
 def period_close():
     form = CloseMonthForm()
-    if not form.validate():
-        return _periods_page(422, close_form=form)
-    year, month = form.year_month
-    return _transition(year, month, "close", form_kw={"close_form": form})
+    return submit(form, lambda form: _transition(*form.year_month, "close"), success=url_for("fund.periods"),
+                  render=lambda status: _periods_page(status, close_form=form))
 
 
 @bp.route("/periods/<id:period_id>/reopen", methods=["POST"])
@@ -272,35 +256,33 @@ def period_close():
 def period_reopen_request(period_id):
     period = get_scoped_or_404(FundPeriod, period_id)
     form = ReopenRequestForm()
-    if not form.validate():
-        return _periods_page(422, reopen_form=form)
-    return _transition(period.year, period.month, "request_reopen", reason=form.reason.data,
-                       form_kw={"reopen_form": form})
+    return submit(form, lambda form: _transition(period.year, period.month, "request_reopen",
+                                                 reason=form.reason.data),
+                  success=url_for("fund.periods"),
+                  render=lambda status: _periods_page(status, reopen_form=form))
 
 
 @bp.route("/periods/<id:period_id>/confirm", methods=["POST"])
 @requires("admin", "council")
 def period_reopen_confirm(period_id):
     period = get_scoped_or_404(FundPeriod, period_id)
-    if not ConfirmForm().validate():
-        return _periods_page(400)
-    return _transition(period.year, period.month, "confirm_reopen")
+    return submit(ConfirmForm(), lambda form: _transition(period.year, period.month, "confirm_reopen"),
+                  success=url_for("fund.periods"), render=_periods_page, invalid_status=400)
 
 
 @bp.route("/periods/<id:period_id>/cancel", methods=["POST"])
 @requires("admin", "council")
 def period_reopen_cancel(period_id):
     period = get_scoped_or_404(FundPeriod, period_id)
-    if not ConfirmForm().validate():
-        return _periods_page(400)
-    return _transition(period.year, period.month, "cancel_reopen")
+    return submit(ConfirmForm(), lambda form: _transition(period.year, period.month, "cancel_reopen"),
+                  success=url_for("fund.periods"), render=_periods_page, invalid_status=400)
 
 
 @bp.route("/verify")
 @requires(*READERS)
 def verify():
     result = services.verify_ledger(g.community)
-    db.session.rollback()
+    transaction.rollback()  # it only reads
     return render_template("fund/verify.html", result=result)
 
 
@@ -375,16 +357,12 @@ def settings():
     if request.method == "GET" and current and current.volunteer_hour_value_fen is not None:
         fen = current.volunteer_hour_value_fen
         form.volunteer_hour_value.data = f"{fen // 100}.{fen % 100:02d}"
-    if form.validate_on_submit():
+
+    def save(form):
         value = parse_yuan(form.volunteer_hour_value.data) if form.volunteer_hour_value.data else None
-        try:
-            services.set_volunteer_hour_value(g.community, value, actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Fund settings saved."), "success")
-            return redirect(url_for("fund.index"))
-    return render_template("fund/settings.html", form=form), 422 if request.method == "POST" else 200
+        services.set_volunteer_hour_value(g.community, value, actor=_user())
+        return _("Fund settings saved.")
+
+    return submit(form, save, success=url_for("fund.index"),
+                  render=lambda status: (render_template("fund/settings.html", form=form), status))
 

@@ -4,6 +4,7 @@ import click
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from charity import transaction
 from charity.cli import report
 from charity.extensions import db
 
@@ -27,7 +28,7 @@ def grant_round(slug, round_id, output):
         raise click.ClickException(_("No grant round %(id)s in %(slug)s.", id=round_id, slug=slug))
     data = round_summary(rnd, generated_by=_("Command line"))
     pdf = render_round_summary(data)
-    db.session.rollback()
+    transaction.rollback()  # it only reads
     with open(output, "wb") as fh:
         fh.write(pdf)
     click.echo(_("Round summary written to %(path)s (%(count)s applications).", path=output,

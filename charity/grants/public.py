@@ -8,7 +8,7 @@ contact, a phone number, a score or a vote.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from charity.accounts.models import Community
@@ -17,6 +17,7 @@ from charity.extensions import db
 from charity.grants import services
 from charity.grants.forms import ObjectionForm
 from charity.models_base import local_today
+from charity.web import submit
 
 bp = Blueprint("grants_public", __name__, url_prefix="/p")
 
@@ -44,20 +45,17 @@ def notice(slug):
 def objection(slug, application_id):
     community = _community_or_404(slug)
     form = ObjectionForm()
-    if form.validate_on_submit():
+
+    def lodge(form):
         try:
             services.lodge_objection(community, application_id, name=form.name.data,
                                      contact=form.contact.data, reason=form.reason.data,
                                      address=request.remote_addr)
         except services.NoticeClosed:
-            db.session.rollback()
             abort(404)
-        except CharityError as exc:
-            db.session.rollback()
-            form.reason.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Your objection is recorded. The council will investigate it before the grant "
-                    "is awarded."), "success")
-            return redirect(url_for("grants_public.notice", slug=slug))
-    return _render(community, form=form, failed_id=application_id, status=422)
+        return _("Your objection is recorded. The council will investigate it before the grant "
+                 "is awarded.")
+
+    return submit(form, lodge, success=url_for("grants_public.notice", slug=slug),
+                  fields={CharityError: "reason"}, render=lambda status: _render(
+                      community, form=form, failed_id=application_id, status=status))

@@ -50,6 +50,7 @@ from charity.pagination import paginate
 from charity.partners.models import Partner
 from charity.projects import uploads
 from charity.teams.models import Team
+from charity.web import back_on_error, submit
 
 READERS = ("admin", "council", "auditor")
 #: Everyone who has some business with grants; each view narrows it further.
@@ -138,18 +139,15 @@ def _round_form(rnd=None, submitted=True):
 @requires("admin")
 def round_new():
     form = _round_form(submitted=request.method == "POST")
-    if form.validate_on_submit():
-        try:
-            rnd = services.create_round(g.community, form.round_data(), criteria=form.criteria_rows(),
-                                        actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Round created. Now put the review panel together."), "success")
-            return redirect(url_for("grants.round_detail", round_id=rnd.id))
-    return render_template("grants/round_form.html", form=form, rnd=None), 422 if form.errors else 200
+
+    def create(form):
+        rnd = services.create_round(g.community, form.round_data(), criteria=form.criteria_rows(),
+                                    actor=_user())
+        return (_("Round created. Now put the review panel together."),
+                url_for("grants.round_detail", round_id=rnd.id))
+
+    return submit(form, create, fields={CharityError: "name"}, render=lambda status: (
+        render_template("grants/round_form.html", form=form, rnd=None), status))
 
 
 @bp.route("/rounds/<id:round_id>/edit", methods=["GET", "POST"])
@@ -157,17 +155,14 @@ def round_new():
 def round_edit(round_id):
     rnd = get_scoped_or_404(GrantRound, round_id)
     form = _round_form(rnd, submitted=request.method == "POST")
-    if form.validate_on_submit():
-        try:
-            services.update_round(rnd, form.round_data(), criteria=form.criteria_rows(), actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Round saved."), "success")
-            return redirect(url_for("grants.round_detail", round_id=rnd.id))
-    return render_template("grants/round_form.html", form=form, rnd=rnd), 422 if form.errors else 200
+
+    def save(form):
+        services.update_round(rnd, form.round_data(), criteria=form.criteria_rows(), actor=_user())
+        return _("Round saved.")
+
+    return submit(form, save, success=url_for("grants.round_detail", round_id=rnd.id),
+                  fields={CharityError: "name"}, render=lambda status: (
+                      render_template("grants/round_form.html", form=form, rnd=rnd), status))
 
 
 def _reviewer_forms(rnd, submitted=None):
@@ -214,18 +209,15 @@ def panel_add(round_id, kind):
         abort(404)
     forms, _chair = _reviewer_forms(rnd, submitted=kind)
     form = forms[kind]
-    if form.validate_on_submit():
-        try:
-            row = services.add_reviewer(rnd, form.user_id.data, kind=kind, affiliation=form.affiliation.data,
-                                        actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.user_id.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is on the panel.", name=row.user.display_name), "success")
-            return redirect(url_for("grants.round_detail", round_id=rnd.id) + "#panel")
-    return _render_round(rnd, forms={kind: form}, status=422)
+
+    def add(form):
+        row = services.add_reviewer(rnd, form.user_id.data, kind=kind, affiliation=form.affiliation.data,
+                                    actor=_user())
+        return _("%(name)s is on the panel.", name=row.user.display_name)
+
+    return submit(form, add, success=url_for("grants.round_detail", round_id=rnd.id) + "#panel",
+                  fields={CharityError: "user_id"},
+                  render=lambda status: _render_round(rnd, forms={kind: form}, status=status))
 
 
 @bp.route("/rounds/<id:round_id>/panel/<id:reviewer_id>/remove", methods=["POST"])
@@ -238,15 +230,10 @@ def panel_remove(round_id, reviewer_id):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.remove_reviewer(row, actor=_user())
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Removed from the panel."), "success")
-    return redirect(url_for("grants.round_detail", round_id=rnd.id) + "#panel")
+    back = back_on_error(url_for("grants.round_detail", round_id=rnd.id) + "#panel")
+    services.remove_reviewer(row, actor=_user())
+    flash(_("Removed from the panel."), "success")
+    return redirect(back)
 
 
 @bp.route("/rounds/<id:round_id>/chair", methods=["POST"])
@@ -255,17 +242,12 @@ def panel_chair(round_id):
     rnd = get_scoped_or_404(GrantRound, round_id)
     form = ChairForm()
     form.user_id.choices = choices([(0, "")] + [(r.user_id, r.user.display_name) for r in rnd.reviewers])
-    if form.validate_on_submit():
-        try:
-            services.set_chair(rnd, form.user_id.data or None, actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Chair saved."), "success")
-        return redirect(url_for("grants.round_detail", round_id=rnd.id) + "#panel")
-    return _render_round(rnd, status=422)
+    if not form.validate_on_submit():
+        return _render_round(rnd, status=422)
+    back = back_on_error(url_for("grants.round_detail", round_id=rnd.id) + "#panel")
+    services.set_chair(rnd, form.user_id.data or None, actor=_user())
+    flash(_("Chair saved."), "success")
+    return redirect(back)
 
 
 @bp.route("/rounds/<id:round_id>/summary.pdf")
@@ -318,18 +300,15 @@ def application_new(round_id, team_id):
     rnd = get_scoped_or_404(GrantRound, round_id)
     team = _lead_team_or_404(team_id)
     form = _application_form(submitted=request.method == "POST")
-    if form.validate_on_submit():
-        try:
-            application = services.create_application(rnd, team, form.data, form.line_inputs(), actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.title.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Draft saved. Attach documents if needed, then submit it."), "success")
-            return redirect(url_for("grants.application_detail", application_id=application.id))
-    return render_template("grants/application_form.html", form=form, rnd=rnd, team=team,
-                           application=None), 422 if form.errors else 200
+
+    def create(form):
+        application = services.create_application(rnd, team, form.data, form.line_inputs(), actor=_user())
+        return (_("Draft saved. Attach documents if needed, then submit it."),
+                url_for("grants.application_detail", application_id=application.id))
+
+    return submit(form, create, fields={CharityError: "title"}, render=lambda status: (
+        render_template("grants/application_form.html", form=form, rnd=rnd, team=team,
+                        application=None), status))
 
 
 @bp.route("/applications/<id:application_id>/edit", methods=["GET", "POST"])
@@ -338,18 +317,15 @@ def application_edit(application_id):
     application = _application_or_404(application_id)
     _lead_team_or_404(application.team_id)
     form = _application_form(application, submitted=request.method == "POST")
-    if form.validate_on_submit():
-        try:
-            services.update_application(application, form.data, form.line_inputs(), actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.title.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Application saved."), "success")
-            return redirect(url_for("grants.application_detail", application_id=application.id))
-    return render_template("grants/application_form.html", form=form, rnd=application.round,
-                           team=application.team, application=application), 422 if form.errors else 200
+
+    def save(form):
+        services.update_application(application, form.data, form.line_inputs(), actor=_user())
+        return _("Application saved.")
+
+    return submit(form, save, success=url_for("grants.application_detail", application_id=application.id),
+                  fields={CharityError: "title"}, render=lambda status: (
+                      render_template("grants/application_form.html", form=form, rnd=application.round,
+                                      team=application.team, application=application), status))
 
 
 def _render_application(application, status=200, **forms):
@@ -395,18 +371,15 @@ def attachment_add(application_id):
     application = _application_or_404(application_id)
     _lead_team_or_404(application.team_id)
     form = AttachmentForm()
-    if form.validate_on_submit():
+
+    def attach(form):
         upload = form.file.data
-        try:
-            services.add_attachment(application, upload.read(), upload.filename, actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.file.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("File attached."), "success")
-            return redirect(url_for("grants.application_detail", application_id=application.id))
-    return _render_application(application, status=422, attachment=form)
+        services.add_attachment(application, upload.read(), upload.filename, actor=_user())
+        return _("File attached.")
+
+    return submit(form, attach, success=url_for("grants.application_detail", application_id=application.id),
+                  fields={CharityError: "file"},
+                  render=lambda status: _render_application(application, status=status, attachment=form))
 
 
 @bp.route("/attachments/<id:attachment_id>")
@@ -424,10 +397,9 @@ def attachment_file(attachment_id):
 def application_step(application_id):
     application = _application_or_404(application_id)
     form = StepForm()
-    if not form.validate_on_submit():
-        return _render_application(application, status=400, step=form)
-    action = form.action.data
-    try:
+
+    def step(form):
+        action = form.action.data
         if action in services.LEADER_STEPS:
             services.team_step(application, action, actor=_user())
         elif action in services.STAFF_STEPS and has_role("admin"):
@@ -435,13 +407,11 @@ def application_step(application_id):
                                 notice_start=form.notice_start.data)
         else:
             abort(403)
-    except CharityError as exc:
-        db.session.rollback()
-        form.info_request.errors.append(exc.message)
-        return _render_application(application, status=422, step=form)
-    db.session.commit()
-    flash(_("The application is now %(state)s.", state=workflow.STATE_NAMES[application.state]), "success")
-    return redirect(url_for("grants.application_detail", application_id=application.id))
+        return _("The application is now %(state)s.", state=workflow.STATE_NAMES[application.state])
+
+    return submit(form, step, success=url_for("grants.application_detail", application_id=application.id),
+                  fields={CharityError: "info_request"}, invalid_status=400,
+                  render=lambda status: _render_application(application, status=status, step=form))
 
 
 # -- review ----------------------------------------------------------------------------------
@@ -451,17 +421,15 @@ def application_step(application_id):
 def conflict(application_id):
     application = _application_or_404(application_id)
     form = ConflictForm()
-    if form.validate_on_submit():
-        try:
-            services.declare_conflict(application, _user(), form.kind.data, form.reason.data)
-        except CharityError as exc:
-            db.session.rollback()
-            form.kind.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Declaration recorded."), "success")
-            return redirect(url_for("grants.application_detail", application_id=application.id) + "#review")
-    return _render_application(application, status=422, conflict=form)
+
+    def declare(form):
+        services.declare_conflict(application, _user(), form.kind.data, form.reason.data)
+        return _("Declaration recorded.")
+
+    return submit(form, declare,
+                  success=url_for("grants.application_detail", application_id=application.id) + "#review",
+                  fields={CharityError: "kind"},
+                  render=lambda status: _render_application(application, status=status, conflict=form))
 
 
 @bp.route("/applications/<id:application_id>/score", methods=["POST"])
@@ -469,17 +437,15 @@ def conflict(application_id):
 def score(application_id):
     application = _application_or_404(application_id)
     form = score_form(application.round.criteria)
-    if form.validate_on_submit():
-        try:
-            services.submit_scores(application, _user(), form.points(), form.remarks(), form.comment.data)
-        except CharityError as exc:
-            db.session.rollback()
-            form.comment.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Scores recorded."), "success")
-            return redirect(url_for("grants.application_detail", application_id=application.id) + "#review")
-    return _render_application(application, status=422, score=form)
+
+    def record(form):
+        services.submit_scores(application, _user(), form.points(), form.remarks(), form.comment.data)
+        return _("Scores recorded.")
+
+    return submit(form, record,
+                  success=url_for("grants.application_detail", application_id=application.id) + "#review",
+                  fields={CharityError: "comment"},
+                  render=lambda status: _render_application(application, status=status, score=form))
 
 
 @bp.route("/applications/<id:application_id>/close-scoring", methods=["POST"])
@@ -488,15 +454,10 @@ def close_scoring(application_id):
     application = _application_or_404(application_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.close_scoring(application, actor=_user(), roles=g.roles)
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Scoring closed."), "success")
-    return redirect(url_for("grants.application_detail", application_id=application.id) + "#review")
+    back = back_on_error(url_for("grants.application_detail", application_id=application.id) + "#review")
+    services.close_scoring(application, actor=_user(), roles=g.roles)
+    flash(_("Scoring closed."), "success")
+    return redirect(back)
 
 
 @bp.route("/applications/<id:application_id>/vote", methods=["POST"])
@@ -506,21 +467,18 @@ def vote(application_id):
     council = services.holders_of(g.community, Role.council)
     form = vote_form(council)
     form.meeting_id.choices = choices((m.id, m.title) for m in services.meetings_for_vote(g.community))
-    if form.validate_on_submit():
+
+    def record(form):
         meeting = get_scoped_or_404(CouncilMeeting, form.meeting_id.data)
-        try:
-            decision = services.record_votes(application, meeting, form.votes(),
-                                             approved_fen=form.approved_fen(),
-                                             conditions=form.conditions.data, actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.meeting_id.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Votes recorded: %(outcome)s.", outcome=OUTCOME_LABELS[decision.outcome]),
-                  "success")
-            return redirect(url_for("grants.application_detail", application_id=application.id) + "#decision")
-    return _render_application(application, status=422, vote=form)
+        decision = services.record_votes(application, meeting, form.votes(),
+                                         approved_fen=form.approved_fen(),
+                                         conditions=form.conditions.data, actor=_user())
+        return _("Votes recorded: %(outcome)s.", outcome=OUTCOME_LABELS[decision.outcome])
+
+    return submit(form, record,
+                  success=url_for("grants.application_detail", application_id=application.id) + "#decision",
+                  fields={CharityError: "meeting_id"},
+                  render=lambda status: _render_application(application, status=status, vote=form))
 
 
 @bp.route("/objections/<id:objection_id>/resolve", methods=["POST"])
@@ -528,15 +486,10 @@ def vote(application_id):
 def objection_resolve(objection_id):
     objection = get_scoped_or_404(Objection, objection_id)
     form = ResolveForm()
-    if form.validate_on_submit():
-        try:
-            services.resolve_objection(objection, form.outcome.data, form.resolution.data, actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Objection resolved."), "success")
-        return redirect(url_for("grants.application_detail", application_id=objection.application_id)
-                        + "#objections")
-    return _render_application(objection.application, status=422, resolve=form)
+    if not form.validate_on_submit():
+        return _render_application(objection.application, status=422, resolve=form)
+    back = back_on_error(url_for("grants.application_detail", application_id=objection.application_id)
+                         + "#objections")
+    services.resolve_objection(objection, form.outcome.data, form.resolution.data, actor=_user())
+    flash(_("Objection resolved."), "success")
+    return redirect(back)

@@ -6,18 +6,19 @@ terminate; council members evaluate and decide final reports; a team's leader se
 acts for their own team's grants only (another team's grant is 404); auditors read.
 """
 
+from functools import partial
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from charity import transaction
 from charity.accounts.access import get_scoped_or_404, requires, scoped
 from charity.accounts.forms import choices
 from charity.accounts.models import Community
-from charity.errors import CharityError
 from charity.extensions import db
 from charity.fund.api import chart
 from charity.grants import award as aw
@@ -50,6 +51,7 @@ from charity.models_base import local_today, local_zone
 from charity.pagination import paginate
 from charity.projects import uploads
 from charity.teams.services import led_team_ids
+from charity.web import submit
 
 READERS = ("admin", "council", "auditor", "leader")
 STAFF_READERS = ("admin", "council", "auditor")
@@ -86,18 +88,9 @@ def _form_page(form, *, title, grant, back, status=200, submit=None, template="g
 
 
 def _run(form, action, *, success, **page):
-    """Validate, call the service, commit once; on a refused rule re-render with 422."""
-    if form.validate_on_submit():
-        try:
-            message = action(form)
-        except CharityError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(success() if callable(success) else success)
-    return _form_page(form, status=422 if request.method == "POST" else 200, **page)
+    """The shared form helper, with this module's form page."""
+    return submit(form, action, success=success,
+                  render=lambda status: _form_page(form, status=status, **page))
 
 
 def _pdf(data, name):
@@ -298,29 +291,19 @@ def award_claim_new(grant_id):
     back = url_for("grants.award_detail", grant_id=grant.id)
     page = {"grant": grant, "back": back, "submit": _("Submit the claim"), "title": _("New expense claim"),
             "multipart": True}
-    if not form.validate_on_submit():
-        return _form_page(form, status=422 if request.method == "POST" else 200, **page)
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
-    receipts = [(f.stream.read(limit + 1), f.filename) for f in form.receipts.data if f.filename]
-    stored = []
-    try:
+
+    def action(form):
+        limit = current_app.config["UPLOAD_MAX_BYTES"]
+        receipts = [(f.stream.read(limit + 1), f.filename) for f in form.receipts.data if f.filename]
         claim = aw.submit_claim(grant, budget_line_id=form.budget_line_id.data,
                                 description=form.description.data, amount_fen=form.amount.fen,
                                 spent_on=form.spent_on.data, receipts=receipts,
                                 actor=_user())
-        stored = [r.stored_name for r in claim.receipts]
-        db.session.commit()
-    except CharityError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return _form_page(form, status=422, **page)
-    except Exception:
-        db.session.rollback()
-        for name in stored:
-            uploads.remove(name)
-        raise
-    flash(_("Expense claim submitted."), "success")
-    return redirect(back)
+        for receipt in claim.receipts:  # a claim that is not saved keeps no files
+            transaction.on_rollback(partial(uploads.remove, receipt.stored_name))
+        return _("Expense claim submitted.")
+
+    return _run(form, action, success=back, **page)
 
 
 @bp.route("/awarded/claims/<id:claim_id>", methods=["GET", "POST"])

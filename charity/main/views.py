@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, render_template, session
 from flask_login import current_user, login_required
 
-from charity import __version__
+from charity import __version__, transaction
 from charity.accounts.access import has_role
 from charity.accounts.models import ROLE_ORDER, Membership, User
 from charity.audit.models import AuditEvent
@@ -51,7 +51,7 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
         database = "ok"
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        transaction.rollback()
         database = "unavailable"
     body = {"status": "ok" if database == "ok" else "error", "version": __version__,
             "database": database}

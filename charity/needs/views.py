@@ -19,6 +19,7 @@ from charity.pagination import paginate, query_args
 from charity.partners import services as partner_services
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service
 from charity.teams.models import Team
+from charity.web import back_on_error, submit
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -58,21 +59,14 @@ def index():
 def new():
     form = NeedForm()
     form.category_id.choices = choices((c.id, c.name) for c in partner_services.categories(g.community))
-    if form.validate_on_submit():
-        try:
-            need = services.create_need(g.community, form.data, actor=_actor())
-        except services.ConsentMissing as exc:
-            db.session.rollback()
-            form.consent_recorded.errors.append(exc.message)
-        except CharityError as exc:
-            db.session.rollback()
-            form.description.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Need recorded."), "success")
-            return redirect(url_for("needs.detail", need_id=need.id))
-    status = 422 if form.errors else 200
-    return render_template("needs/need_form.html", form=form), status
+
+    def create(form):
+        need = services.create_need(g.community, form.data, actor=_actor())
+        return _("Need recorded."), url_for("needs.detail", need_id=need.id)
+
+    return submit(form, create,
+                  fields={services.ConsentMissing: "consent_recorded", CharityError: "description"},
+                  render=lambda status: (render_template("needs/need_form.html", form=form), status))
 
 
 def _match_form(submitted=True):
@@ -122,22 +116,16 @@ def detail(need_id):
 def match(need_id):
     need = get_scoped_or_404(Need, need_id)
     form = _match_form()
-    if form.validate_on_submit():
-        try:
-            services.transition(need, "match", service_id=form.service_id.data or None,
-                                team_id=form.team_id.data or None, note=form.note.data,
-                                meeting_id=form.meeting_id.data or None, actor=_actor())
-        except services.IllegalNeedTransition as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        except CharityError as exc:
-            db.session.rollback()
-            form.service_id.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The need is matched to %(service)s.", service=services.match_target(need)), "success")
-            return redirect(url_for("needs.detail", need_id=need.id))
-    return _render_need(need, match_form=form, status=422)
+
+    def match_it(form):
+        services.transition(need, "match", service_id=form.service_id.data or None,
+                            team_id=form.team_id.data or None, note=form.note.data,
+                            meeting_id=form.meeting_id.data or None, actor=_actor())
+        return _("The need is matched to %(service)s.", service=services.match_target(need))
+
+    return submit(form, match_it, success=url_for("needs.detail", need_id=need.id),
+                  fields={services.IllegalNeedTransition: None, CharityError: "service_id"},
+                  render=lambda status: _render_need(need, match_form=form, status=status))
 
 
 @bp.route("/<id:need_id>/transition", methods=["POST"])
@@ -148,19 +136,14 @@ def transition(need_id):
     if not form.validate_on_submit() or form.action.data not in services.ACTIONS \
             or form.action.data == "match":
         abort(400)
-    try:
+
+    def step(form):
         services.transition(need, form.action.data, reason=form.reason.data, actor=_actor())
-    except services.IllegalNeedTransition as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _render_need(need, status=422)
-    except CharityError as exc:
-        db.session.rollback()
-        form.reason.errors.append(exc.message)
-        return _render_need(need, transition_form=form, status=422)
-    db.session.commit()
-    flash(_("The need is now %(state)s.", state=services.state_word(need.state)), "success")
-    return redirect(url_for("needs.detail", need_id=need.id))
+        return _("The need is now %(state)s.", state=services.state_word(need.state))
+
+    return submit(form, step, success=url_for("needs.detail", need_id=need.id),
+                  fields={services.IllegalNeedTransition: None, CharityError: "reason"},
+                  render=lambda status: _render_need(need, transition_form=form, status=status))
 
 
 # -- council meetings -------------------------------------------------------------------------
@@ -186,18 +169,13 @@ def meeting_new():
     form.partner_ids.choices = choices((p.id, p.name) for p in partners)
     if request.method == "GET":
         form.held_on.data = local_today()
-    if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(g.community, form.data, actor=_actor())
-        except CharityError as exc:
-            db.session.rollback()
-            form.title.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Meeting recorded."), "success")
-            return redirect(url_for("needs.meeting_detail", meeting_id=meeting.id))
-    status = 422 if form.errors else 200
-    return render_template("needs/meeting_form.html", form=form), status
+
+    def create(form):
+        meeting = services.create_meeting(g.community, form.data, actor=_actor())
+        return _("Meeting recorded."), url_for("needs.meeting_detail", meeting_id=meeting.id)
+
+    return submit(form, create, fields={CharityError: "title"},
+                  render=lambda status: (render_template("needs/meeting_form.html", form=form), status))
 
 
 def _meeting_or_404(meeting_id):
@@ -224,16 +202,11 @@ def approve_list(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        version = partner_services.approve_resource_list(meeting, actor=_actor())
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Version %(number)s of the resource service list is approved.", number=version.number),
-              "success")
-    return redirect(url_for("needs.meeting_detail", meeting_id=meeting.id))
+    back = back_on_error(url_for("needs.meeting_detail", meeting_id=meeting.id))
+    version = partner_services.approve_resource_list(meeting, actor=_actor())
+    flash(_("Version %(number)s of the resource service list is approved.", number=version.number),
+          "success")
+    return redirect(back)
 
 
 @bp.route("/meetings/<id:meeting_id>/minutes.pdf")

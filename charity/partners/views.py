@@ -1,7 +1,7 @@
 """Partners, services, the resource service list (PDF) and the Excel import/export."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from charity.partners.forms import (
     ServiceSearchForm,
 )
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerKind, PartnerStatus, Service
+from charity.web import submit
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 
@@ -86,19 +87,15 @@ def _contact_choices(form):
 def new():
     form = PartnerForm()
     _contact_choices(form)
-    if form.validate_on_submit():
-        try:
-            partner = services.create_partner(g.community, form.data_for_service(), actor=_actor())
-            services.set_contacts(partner, form.contacts.data or [], actor=_actor())
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Partner %(name)s added.", name=partner.name), "success")
-            return redirect(url_for("partners.detail", partner_id=partner.id))
-    status = 422 if form.errors else 200
-    return render_template("partners/partner_form.html", form=form, partner=None), status
+
+    def create(form):
+        partner = services.create_partner(g.community, form.data_for_service(), actor=_actor())
+        services.set_contacts(partner, form.contacts.data or [], actor=_actor())
+        return (_("Partner %(name)s added.", name=partner.name),
+                url_for("partners.detail", partner_id=partner.id))
+
+    return submit(form, create, fields={CharityError: "name"}, render=lambda status: (
+        render_template("partners/partner_form.html", form=form, partner=None), status))
 
 
 @bp.route("/<id:partner_id>")
@@ -127,19 +124,15 @@ def edit(partner_id):
         form.kind.data = partner.kind.value
         form.status.data = partner.status.value
         form.contacts.data = [u.id for u in services.contacts_of(partner)]
-    if form.validate_on_submit():
-        try:
-            services.update_partner(partner, form.data_for_service(), actor=_actor())
-            services.set_contacts(partner, form.contacts.data or [], actor=_actor())
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("partners.detail", partner_id=partner.id))
-    status = 422 if form.errors else 200
-    return render_template("partners/partner_form.html", form=form, partner=partner), status
+
+    def save(form):
+        services.update_partner(partner, form.data_for_service(), actor=_actor())
+        services.set_contacts(partner, form.contacts.data or [], actor=_actor())
+        return _("Changes saved.")
+
+    return submit(form, save, success=url_for("partners.detail", partner_id=partner.id),
+                  fields={CharityError: "name"}, render=lambda status: (
+                      render_template("partners/partner_form.html", form=form, partner=partner), status))
 
 
 def _category_choices(form):
@@ -154,19 +147,15 @@ def service_new(partner_id):
     partner = get_scoped_or_404(Partner, partner_id)
     form = ServiceForm()
     _category_choices(form)
-    if form.validate_on_submit():
-        try:
-            service = services.create_service(partner, form.data_for_service(), actor=_actor())
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Service %(name)s added.", name=service.name), "success")
-            return redirect(url_for("partners.detail", partner_id=partner.id))
-    status = 422 if form.errors else 200
-    return render_template("partners/service_form.html", form=form, partner=partner,
-                           service=None), status
+
+    def create(form):
+        service = services.create_service(partner, form.data_for_service(), actor=_actor())
+        return _("Service %(name)s added.", name=service.name)
+
+    return submit(form, create, success=url_for("partners.detail", partner_id=partner.id),
+                  fields={CharityError: "name"}, render=lambda status: (
+                      render_template("partners/service_form.html", form=form, partner=partner,
+                                      service=None), status))
 
 
 @bp.route("/services/<id:service_id>/edit", methods=["GET", "POST"])
@@ -177,19 +166,14 @@ def service_edit(service_id):
     _category_choices(form)
     if request.method == "GET":
         form.target_groups.data = [g_.value for g_ in service.groups]
-    if form.validate_on_submit():
-        try:
-            services.update_service(service, form.data_for_service(), actor=_actor())
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("partners.detail", partner_id=service.partner_id))
-    status = 422 if form.errors else 200
-    return render_template("partners/service_form.html", form=form, partner=service.partner,
-                           service=service), status
+
+    def save(form):
+        services.update_service(service, form.data_for_service(), actor=_actor())
+        return _("Changes saved."), url_for("partners.detail", partner_id=service.partner_id)
+
+    return submit(form, save, fields={CharityError: "name"}, render=lambda status: (
+        render_template("partners/service_form.html", form=form, partner=service.partner,
+                        service=service), status))
 
 
 @bp.route("/services")
@@ -227,25 +211,22 @@ def service_list():
 def categories():
     """The community's list of service categories; staff add to it."""
     form = CategoryForm()
-    if request.method == "POST":
-        if not has_role("admin"):
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                category = services.add_category(g.community, form.name.data, actor=_actor())
-            except CharityError as exc:
-                db.session.rollback()
-                form.name.errors.append(exc.message)
-            else:
-                db.session.commit()
-                flash(_("Category %(name)s added.", name=category.name), "success")
-                return redirect(url_for("partners.categories"))
-    counts = dict(db.session.execute(
-        sa.select(Service.category_id, sa.func.count()).where(Service.community_id == g.community.id)
-        .group_by(Service.category_id)).all())
-    status = 422 if form.errors else 200
-    return render_template("partners/categories.html", form=form, counts=counts,
-                           categories=services.categories(g.community)), status
+    if request.method == "POST" and not has_role("admin"):
+        abort(403)
+
+    def add(form):
+        category = services.add_category(g.community, form.name.data, actor=_actor())
+        return _("Category %(name)s added.", name=category.name)
+
+    def render(status):
+        counts = dict(db.session.execute(
+            sa.select(Service.category_id, sa.func.count()).where(Service.community_id == g.community.id)
+            .group_by(Service.category_id)).all())
+        return render_template("partners/categories.html", form=form, counts=counts,
+                               categories=services.categories(g.community)), status
+
+    return submit(form, add, success=url_for("partners.categories"), fields={CharityError: "name"},
+                  render=render)
 
 
 # -- the resource service list ------------------------------------------------------------
@@ -307,7 +288,8 @@ def export():
 def import_():
     form = ImportForm()
     problems = []
-    if form.validate_on_submit():
+
+    def load(form):
         upload = form.file.data
         try:  # read one byte past the cap: enough to know the file is too large
             data = upload.stream.read(excel.MAX_BYTES + 1)
@@ -316,20 +298,15 @@ def import_():
         try:
             added = excel.import_workbook(g.community, data, actor=_actor())
         except excel.ImportRejected as exc:
-            db.session.rollback()
-            problems = exc.problems
-            form.file.errors.append(exc.message)
-        except CharityError as exc:
-            db.session.rollback()
-            form.file.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Imported %(partners)s partners and %(services)s services.",
-                    partners=added[0], services=added[1]), "success")
-            return redirect(url_for("partners.index"))
-    status = 422 if form.errors else 200
-    return render_template("partners/import.html", form=form, problems=problems[:200],
-                           more=max(0, len(problems) - 200)), status
+            problems.extend(exc.problems)
+            raise
+        return _("Imported %(partners)s partners and %(services)s services.",
+                 partners=added[0], services=added[1])
+
+    return submit(form, load, success=url_for("partners.index"), fields={CharityError: "file"},
+                  render=lambda status: (render_template("partners/import.html", form=form,
+                                                         problems=problems[:200],
+                                                         more=max(0, len(problems) - 200)), status))
 
 
 @bp.record_once

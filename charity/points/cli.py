@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from charity import transaction
 from charity.extensions import db
 
 points_group = AppGroup("points", help="Volunteer points: scheduled tasks.")
@@ -45,7 +46,7 @@ def register(app):
                              "computed from the entries %(computed)s",
                              slug=community.slug, name=p.volunteer, id=p.volunteer_id, field=p.field,
                              stored=p.stored, computed=p.computed), err=True)
-        db.session.rollback()
+        transaction.rollback()  # it only reads
         if failed:
             sys.exit(1)
 
@@ -58,8 +59,8 @@ def expire(slug):
     from charity.points.services import run_expiry
 
     for community in _communities(slug):
-        run = run_expiry(community)
-        db.session.commit()
+        with transaction.atomic():
+            run = run_expiry(community)
         click.echo(_("%(slug)s: %(holds)s codes released, %(points)s points expired on "
                      "%(accounts)s accounts.",
                      slug=community.slug, holds=run.holds_released, points=run.points, accounts=run.accounts))

@@ -47,6 +47,7 @@ from charity.points.models import (
 from charity.projects.models import ActivityKind
 from charity.teams.models import Team, TeamMember, Volunteer
 from charity.teams.services import led_team_ids, volunteer_of
+from charity.web import back_on_error, submit
 
 bp = Blueprint("points", __name__, url_prefix="/points")
 
@@ -84,11 +85,6 @@ def qr_svg(text):
     return segno.make(text, error="m").svg_inline(scale=5, border=2, dark="#1b1b1b")
 
 
-def _fail(exc):
-    db.session.rollback()
-    flash(str(exc.message), "error")
-
-
 # --- hub -------------------------------------------------------------------------------
 
 @bp.route("/")
@@ -122,7 +118,6 @@ def mine():
     if volunteer is None:
         return render_template("points/mine.html", volunteer=None)
     account = services.account_for(volunteer)
-    db.session.commit()
     pending = db.session.scalars(sa.select(Redemption).where(
         Redemption.account_id == account.id, Redemption.state == RedemptionState.held)
         .order_by(Redemption.created_at.desc())).all()
@@ -141,16 +136,12 @@ def opt_out():
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        account = services.account_for(_me())
-        services.set_opt_out(account, not account.leaderboard_opt_out, actor=_user())
-    except CharityError as exc:
-        _fail(exc)
-        return redirect(url_for("points.mine"))
-    db.session.commit()
+    back = back_on_error(url_for("points.mine"))
+    account = services.account_for(_me())
+    services.set_opt_out(account, not account.leaderboard_opt_out, actor=_user())
     flash(_("You are no longer shown on the leaderboard.") if account.leaderboard_opt_out
           else _("You are shown on the leaderboard again."), "success")
-    return redirect(url_for("points.mine"))
+    return redirect(back)
 
 
 @bp.route("/me/passbook.pdf")
@@ -167,7 +158,6 @@ def _passbook_response(volunteer):
     from charity.points.pdf import render_passbook
 
     pdf = render_passbook(records.build_passbook(volunteer, generated_by=current_user.display_name))
-    db.session.commit()
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="passbook-{volunteer.id}.pdf"'})
 
@@ -179,7 +169,6 @@ def _passbook_response(volunteer):
 def shop():
     volunteer = volunteer_of(_user(), g.community)
     account = services.account_for(volunteer) if volunteer else None
-    db.session.commit()
     offers = [(s, services.quota_left(s)) for s in services.redeemable_services(g.community.id)]
     return render_template("points/shop.html", offers=offers, account=account, form=RedeemForm(),
                            can_redeem=volunteer is not None and has_role(*SERVING))
@@ -190,23 +179,25 @@ def shop():
 def redeem(service_id):
     service = get_scoped_or_404(Service, service_id)
     form = RedeemForm()
-    if not form.validate_on_submit():
-        flash(_("The form has expired: open it again."), "error")
-        return _shop_again(400)
-    try:
-        redemption = services.redeem(_me(), service, key=form.idempotency_key.data, actor=_user())
-        db.session.commit()
-    except CharityError as exc:
-        _fail(exc)
-        return _shop_again(422)
-    except IntegrityError:  # the same form sent twice at the same moment: show the first code
-        db.session.rollback()
-        redemption = db.session.scalar(scoped(Redemption).where(
-            Redemption.idempotency_key == form.idempotency_key.data))
-        if redemption is None:
-            raise
-    flash(_("Your code is ready: show it at the shop."), "success")
-    return redirect(url_for("points.redemption", redemption_id=redemption.id))
+
+    def take(form):
+        try:
+            with db.session.begin_nested():  # flushed here, so that a twin is caught here
+                redemption = services.redeem(_me(), service, key=form.idempotency_key.data, actor=_user())
+        except IntegrityError:  # the same form sent twice at the same moment: show the first code
+            redemption = db.session.scalar(scoped(Redemption).where(
+                Redemption.idempotency_key == form.idempotency_key.data))
+            if redemption is None:
+                raise
+        return (_("Your code is ready: show it at the shop."),
+                url_for("points.redemption", redemption_id=redemption.id))
+
+    def render(status):
+        if status == 400:
+            flash(_("The form has expired: open it again."), "error")
+        return _shop_again(status)
+
+    return submit(form, take, render=render, invalid_status=400)
 
 
 def _shop_again(status):
@@ -253,15 +244,14 @@ def redemption_cancel(redemption_id):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+
+    def cancel(form):
         services.transition_redemption(r, "cancel", actor=_user())
-    except CharityError as exc:
-        _fail(exc)
-        return render_template("points/redemption.html", r=r, qr=None, own=True, cancel_form=form,
-                               show_code=False), 422
-    db.session.commit()
-    flash(_("The code is cancelled and %(points)s points are back.", points=r.points), "success")
-    return redirect(url_for("points.redemption", redemption_id=r.id))
+        return _("The code is cancelled and %(points)s points are back.", points=r.points)
+
+    return submit(form, cancel, success=url_for("points.redemption", redemption_id=r.id),
+                  render=lambda status: (render_template("points/redemption.html", r=r, qr=None, own=True,
+                                                         cancel_form=form, show_code=False), status))
 
 
 # --- leaderboard and teams -------------------------------------------------------------
@@ -312,26 +302,21 @@ def _merchant_partners():
 def merchant():
     partners = _merchant_partners()
     form = ConfirmCodeForm(data={"code": request.args.get("code", "")} if request.method == "GET" else None)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            r = services.confirm_code(_user(), g.community.id, form.code.data, actor=_user())
-        except CharityError as exc:
-            db.session.rollback()
-            form.code.errors = list(form.code.errors) + [str(exc.message)]
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Code %(code)s confirmed: %(service)s for %(name)s.", code=services.format_code(r.code),
-                    service=r.service.name, name=records.mask_name(r.volunteer.name)), "success")
-            return redirect(url_for("points.merchant"))
-    elif request.method == "POST":
-        status = 422
-    queue = db.session.scalars(scoped(Redemption).where(
-        Redemption.partner_id.in_([p.id for p in partners] or [0]), Redemption.state == RedemptionState.held)
-        .order_by(Redemption.created_at)).all()
-    return render_template("points/merchant.html", partners=partners, form=form, queue=queue,
-                           mask_name=records.mask_name, month=services.this_month()), status
+
+    def confirm(form):
+        r = services.confirm_code(_user(), g.community.id, form.code.data, actor=_user())
+        return _("Code %(code)s confirmed: %(service)s for %(name)s.", code=services.format_code(r.code),
+                 service=r.service.name, name=records.mask_name(r.volunteer.name))
+
+    def render(status):
+        queue = db.session.scalars(scoped(Redemption).where(
+            Redemption.partner_id.in_([p.id for p in partners] or [0]),
+            Redemption.state == RedemptionState.held).order_by(Redemption.created_at)).all()
+        return render_template("points/merchant.html", partners=partners, form=form, queue=queue,
+                               mask_name=records.mask_name, month=services.this_month()), status
+
+    return submit(form, confirm, success=url_for("points.merchant"), fields={CharityError: "code"},
+                  render=render)
 
 
 def _partner_for_settlement(partner_id):
@@ -419,16 +404,9 @@ def _staff_post(volunteer_id, form_name, form, act):
     """A staff form on a volunteer's page: ``act(volunteer, form)`` calls the service and
     returns ``(flash message, where to go)``; a refusal re-renders the page (422)."""
     volunteer = get_scoped_or_404(Volunteer, volunteer_id)
-    if form.validate_on_submit():
-        try:
-            message, target = act(volunteer, form)
-        except CharityError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(target or url_for("points.volunteer", volunteer_id=volunteer.id))
-    return _volunteer_page(volunteer, 422, **{form_name: form})
+    return submit(form, lambda form: act(volunteer, form),
+                  success=url_for("points.volunteer", volunteer_id=volunteer.id),
+                  render=lambda status: _volunteer_page(volunteer, 422, **{form_name: form}))
 
 
 @bp.route("/volunteers/<id:volunteer_id>/adjust", methods=["POST"])
@@ -533,34 +511,27 @@ def check():
 @requires(*STAFF)
 def rules():
     form = RuleVersionForm()
-    status = 200
-    if request.method == "POST":
-        if not has_role("admin"):
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                version = services.new_rule_version(
-                    g.community, rates={k.value: form[f"rate_{k.value}"].data for k in ActivityKind},
-                    cap_per_activity=form.cap_per_activity.data, organiser_bonus=form.organiser_bonus.data,
-                    note=form.note.data, actor=_user())
-            except CharityError as exc:
-                _fail(exc)
-            else:
-                db.session.commit()
-                flash(_("Rules version %(number)s is in force from now on.", number=version.number),
-                      "success")
-                return redirect(url_for("points.rules"))
-        status = 422
-    else:
+    if request.method == "POST" and not has_role("admin"):
+        abort(403)
+    if request.method == "GET":
         current = services.rule_in_force(g.community.id, utcnow())
         if current is not None:
             for k in ActivityKind:
                 form[f"rate_{k.value}"].data = current.rates.get(k.value, 0)
             form.cap_per_activity.data = current.cap_per_activity
             form.organiser_bonus.data = current.organiser_bonus
-    return render_template("points/rules.html", form=form, versions=services.rule_versions(g.community),
-                           kinds=list(ActivityKind), kind_names=ACTIVITY_KIND_NAMES,
-                           current=services.rule_in_force(g.community.id, utcnow())), status
+
+    def create(form):
+        version = services.new_rule_version(
+            g.community, rates={k.value: form[f"rate_{k.value}"].data for k in ActivityKind},
+            cap_per_activity=form.cap_per_activity.data, organiser_bonus=form.organiser_bonus.data,
+            note=form.note.data, actor=_user())
+        return _("Rules version %(number)s is in force from now on.", number=version.number)
+
+    return submit(form, create, success=url_for("points.rules"), render=lambda status: (
+        render_template("points/rules.html", form=form, versions=services.rule_versions(g.community),
+                        kinds=list(ActivityKind), kind_names=ACTIVITY_KIND_NAMES,
+                        current=services.rule_in_force(g.community.id, utcnow())), status))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -568,19 +539,14 @@ def rules():
 def settings():
     current = services.settings_for(g.community)
     form = SettingsForm(obj=current)
-    if form.validate_on_submit():
-        try:
-            values = {f: form[f].data for f in services.SETTINGS_FIELDS}
-            services.update_settings(g.community, actor=_user(), **values)
-        except CharityError as exc:
-            _fail(exc)
-            form.level_hours.errors = list(form.level_hours.errors) + [str(exc.message)]
-        else:
-            db.session.commit()
-            flash(_("Points settings saved."), "success")
-            return redirect(url_for("points.settings"))
-    db.session.commit()
-    return render_template("points/settings.html", form=form), 422 if request.method == "POST" else 200
+
+    def save(form):
+        services.update_settings(g.community, actor=_user(),
+                                 **{f: form[f].data for f in services.SETTINGS_FIELDS})
+        return _("Points settings saved.")
+
+    return submit(form, save, success=url_for("points.settings"), fields={CharityError: "level_hours"},
+                  render=lambda status: (render_template("points/settings.html", form=form), status))
 
 
 @bp.route("/expiring")

@@ -2,6 +2,7 @@
 amendment) and evidence files."""
 
 from datetime import datetime
+from functools import partial
 
 import sqlalchemy as sa
 from flask import (
@@ -18,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from charity import transaction
 from charity.accounts.access import get_scoped_or_404, has_role, requires, scoped
 from charity.accounts.forms import ConfirmForm, choices
 from charity.audit.services import filtered_events
@@ -41,6 +43,7 @@ from charity.projects.forms import (
 from charity.projects.models import Activity, ActivityKind, ActivityState, Evidence, Project, ProjectState
 from charity.teams import services as teams
 from charity.teams.models import BeneficiaryGroup, Team, Volunteer
+from charity.web import INVALID, back_on_error, submit
 
 bp = Blueprint("projects", __name__)
 
@@ -118,28 +121,21 @@ def _need_choice(need):
 def project_new():
     form = ProjectForm()
     partner_of = _link_choices(form)
-    if form.validate_on_submit():
-        try:
-            project = services.create_project(
-                g.community, title=form.title.data, description=form.description.data,
-                target_groups=form.target_groups.data, expected_activities=form.expected_activities.data,
-                need_id=form.need_id.data or None, service_ids=form.service_ids.data,
-                actor=current_user._get_current_object())
-        except services.ProjectNeedInvalid as exc:
-            db.session.rollback()
-            form.need_id.errors.append(exc.message)
-        except services.ProjectServiceInvalid as exc:
-            db.session.rollback()
-            form.service_ids.errors.append(exc.message)
-        except CharityError as exc:
-            db.session.rollback()
-            form.title.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Project %(title)s published.", title=project.title), "success")
-            return redirect(url_for("projects.project_detail", project_id=project.id))
-    return render_template("projects/project_form.html", form=form, partner_of=partner_of), \
-        422 if form.errors else 200
+
+    def create(form):
+        project = services.create_project(
+            g.community, title=form.title.data, description=form.description.data,
+            target_groups=form.target_groups.data, expected_activities=form.expected_activities.data,
+            need_id=form.need_id.data or None, service_ids=form.service_ids.data,
+            actor=current_user._get_current_object())
+        return (_("Project %(title)s published.", title=project.title),
+                url_for("projects.project_detail", project_id=project.id))
+
+    return submit(form, create, fields={services.ProjectNeedInvalid: "need_id",
+                                        services.ProjectServiceInvalid: "service_ids",
+                                        CharityError: "title"},
+                  render=lambda status: (render_template("projects/project_form.html", form=form,
+                                                         partner_of=partner_of), status))
 
 
 @bp.route("/projects/<id:project_id>/links", methods=["GET", "POST"])
@@ -151,23 +147,17 @@ def project_links(project_id):
     if request.method == "GET":
         form.need_id.data = project.need_id or 0
         form.service_ids.data = [sv.id for sv in project.services]
-    if form.validate_on_submit():
-        try:
-            services.set_project_links(project, need_id=form.need_id.data or None,
-                                       service_ids=form.service_ids.data,
-                                       actor=current_user._get_current_object())
-        except services.ProjectNeedInvalid as exc:
-            db.session.rollback()
-            form.need_id.errors.append(exc.message)
-        except CharityError as exc:
-            db.session.rollback()
-            form.service_ids.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The project's need and services are saved."), "success")
-            return redirect(url_for("projects.project_detail", project_id=project.id))
-    return render_template("projects/project_form.html", form=form, partner_of=partner_of, project=project), \
-        422 if form.errors else 200
+
+    def save(form):
+        services.set_project_links(project, need_id=form.need_id.data or None,
+                                   service_ids=form.service_ids.data,
+                                   actor=current_user._get_current_object())
+        return _("The project's need and services are saved.")
+
+    return submit(form, save, success=url_for("projects.project_detail", project_id=project.id),
+                  fields={services.ProjectNeedInvalid: "need_id", CharityError: "service_ids"},
+                  render=lambda status: (render_template("projects/project_form.html", form=form,
+                                                         partner_of=partner_of, project=project), status))
 
 
 def _claim_form():
@@ -232,16 +222,11 @@ def project_claim(project_id):
 
 
 def _project_step(project, action, team=None, message=None):
-    try:
-        services.transition_project(project, action, team=team)
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("projects.project_detail", project_id=project.id))
-    db.session.commit()
+    back = back_on_error(url_for("projects.project_detail", project_id=project.id))
+    services.transition_project(project, action, team=team)
     flash(message() if message else _("The project is now %(state)s.",
                                       state=project_state_label(project.state)), "success")
-    return redirect(url_for("projects.project_detail", project_id=project.id))
+    return redirect(back)
 
 
 def _staff_step(project_id, action):
@@ -369,21 +354,18 @@ def activity_new(project_id):
         return redirect(url_for("projects.project_detail", project_id=project.id))
     team, members, others = _roster_context(project.team_id)
     form = ActivityForm()
-    if form.validate_on_submit():
+
+    def create(form):
         values = _form_values(form, None, members, others)
-        if values is not None:
-            try:
-                activity = services.create_activity(project, **values)
-            except CharityError as exc:
-                db.session.rollback()
-                form.title.errors.append(exc.message)
-            else:
-                db.session.commit()
-                flash(_("Activity saved as a draft. You can add photos and the sign-in sheet, "
-                        "then submit it for verification."), "success")
-                return redirect(url_for("projects.activity_detail", activity_id=activity.id))
-    status = 422 if form.errors or getattr(form, "roster_errors", None) else 200
-    return _render_activity_form(form, project, team, members, others, status=status)
+        if values is None:
+            return INVALID
+        activity = services.create_activity(project, **values)
+        return (_("Activity saved as a draft. You can add photos and the sign-in sheet, "
+                  "then submit it for verification."),
+                url_for("projects.activity_detail", activity_id=activity.id))
+
+    return submit(form, create, fields={CharityError: "title"}, render=lambda status: _render_activity_form(
+        form, project, team, members, others, status=status))
 
 
 @bp.route("/activities/<id:activity_id>/edit", methods=["GET", "POST"])
@@ -405,20 +387,17 @@ def activity_edit(activity_id):
         served = {b.group: b.count for b in activity.beneficiaries}
         for group in BeneficiaryGroup:
             getattr(form, beneficiary_field_name(group)).data = served.get(group, 0)
-    if form.validate_on_submit():
+
+    def save(form):
         values = _form_values(form, activity, members, others)
-        if values is not None:
-            try:
-                services.update_activity(activity, **values)
-            except CharityError as exc:
-                db.session.rollback()
-                form.title.errors.append(exc.message)
-            else:
-                db.session.commit()
-                flash(_("Changes saved."), "success")
-                return redirect(url_for("projects.activity_detail", activity_id=activity.id))
-    status = 422 if form.errors or getattr(form, "roster_errors", None) else 200
-    return _render_activity_form(form, activity.project, team, members, others, activity, status)
+        if values is None:
+            return INVALID
+        services.update_activity(activity, **values)
+        return _("Changes saved.")
+
+    return submit(form, save, success=url_for("projects.activity_detail", activity_id=activity.id),
+                  fields={CharityError: "title"}, render=lambda status: _render_activity_form(
+                      form, activity.project, team, members, others, activity, status))
 
 
 @bp.route("/activities/<id:activity_id>")
@@ -444,15 +423,10 @@ def _render_detail(activity, return_form=None, evidence_form=None, status=200):
 
 
 def _activity_step(activity, step, message, **kwargs):
-    try:
-        step(activity, **kwargs)
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("projects.activity_detail", activity_id=activity.id)), None
-    db.session.commit()
+    back = back_on_error(url_for("projects.activity_detail", activity_id=activity.id))
+    step(activity, **kwargs)
     flash(message(), "success")
-    return redirect(url_for("projects.activity_detail", activity_id=activity.id)), activity
+    return redirect(back)
 
 
 @bp.route("/activities/<id:activity_id>/submit", methods=["POST"])
@@ -462,7 +436,7 @@ def activity_submit(activity_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _activity_step(activity, lambda a: services.transition_activity(a, "submit"),
-                          lambda: _("Submitted: the service centre will verify it."))[0]
+                          lambda: _("Submitted: the service centre will verify it."))
 
 
 @bp.route("/activities/<id:activity_id>/verify", methods=["POST"])
@@ -471,7 +445,7 @@ def activity_verify(activity_id):
     activity = get_scoped_or_404(Activity, activity_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _activity_step(activity, services.verify_activity, lambda: _("Activity verified."))[0]
+    return _activity_step(activity, services.verify_activity, lambda: _("Activity verified."))
 
 
 @bp.route("/activities/<id:activity_id>/return", methods=["POST"])
@@ -483,7 +457,7 @@ def activity_return(activity_id):
         return _render_detail(activity, return_form=form, status=422)
     return _activity_step(
         activity, lambda a: services.transition_activity(a, "return", reason=form.reason.data),
-        lambda: _("Returned to the team with your reason."))[0]
+        lambda: _("Returned to the team with your reason."))
 
 
 @bp.route("/activities/<id:activity_id>/amend", methods=["POST"])
@@ -492,13 +466,8 @@ def activity_amend(activity_id):
     activity = _activity_for(activity_id, manage=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        copy = services.amend_activity(activity)
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("projects.activity_detail", activity_id=activity.id))
-    db.session.commit()
+    back_on_error(url_for("projects.activity_detail", activity_id=activity.id))
+    copy = services.amend_activity(activity)
     flash(_("Correction started: change what was wrong, then submit it for verification."), "success")
     return redirect(url_for("projects.activity_edit", activity_id=copy.id))
 
@@ -511,29 +480,17 @@ def activity_amend(activity_id):
 def evidence_add(activity_id):
     activity = _activity_for(activity_id, manage=True)
     form = EvidenceForm()
-    if not form.validate_on_submit():
-        return _render_detail(activity, evidence_form=form, status=422)
-    upload = form.file.data
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
-    data = upload.stream.read(limit + 1)
-    stored = None
-    try:
+
+    def add(form):
+        upload = form.file.data
+        data = upload.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
         evidence = services.add_evidence(activity, data=data, filename=upload.filename)
-        stored = evidence.stored_name
-        db.session.commit()
-    except CharityError as exc:
-        db.session.rollback()
-        if stored:
-            uploads.remove(stored)
-        form.file.errors = list(form.file.errors) + [exc.message]
-        return _render_detail(db.session.get(Activity, activity.id), evidence_form=form, status=422)
-    except Exception:
-        db.session.rollback()
-        if stored:
-            uploads.remove(stored)
-        raise
-    flash(_("File added."), "success")
-    return redirect(url_for("projects.activity_detail", activity_id=activity.id))
+        transaction.on_rollback(partial(uploads.remove, evidence.stored_name))  # no row, no file
+        return _("File added.")
+
+    return submit(form, add, success=url_for("projects.activity_detail", activity_id=activity.id),
+                  fields={CharityError: "file"}, render=lambda status: _render_detail(
+                      db.session.get(Activity, activity.id), evidence_form=form, status=status))
 
 
 def _evidence_for(evidence_id):
@@ -563,15 +520,10 @@ def evidence_remove(evidence_id):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        unused = services.remove_evidence(evidence)
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("projects.activity_detail", activity_id=activity.id))
-    db.session.commit()
-    if unused:
-        uploads.remove(unused)
+    back = back_on_error(url_for("projects.activity_detail", activity_id=activity.id))
+    unused = services.remove_evidence(evidence)
+    if unused:  # the file goes once no row points to it any more
+        transaction.on_commit(partial(uploads.remove, unused))
     flash(_("File removed."), "success")
-    return redirect(url_for("projects.activity_detail", activity_id=activity.id))
+    return redirect(back)
 

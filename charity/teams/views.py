@@ -29,6 +29,7 @@ from charity.teams.forms import (
 )
 from charity.teams.labels import TEAM_ROLE_LABELS, group_label, team_role_label
 from charity.teams.models import Team, TeamMember, Volunteer
+from charity.web import back_on_error, submit
 
 bp = Blueprint("teams", __name__)
 
@@ -59,18 +60,14 @@ def teams():
 @requires("admin")
 def team_new():
     form = TeamForm()
-    if form.validate_on_submit():
-        try:
-            team = services.create_team(g.community, name=form.name.data, description=form.description.data,
-                                        focus_groups=form.focus_groups.data)
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Team %(name)s created.", name=team.name), "success")
-            return redirect(url_for("teams.team_detail", team_id=team.id))
-    return render_template("teams/team_form.html", form=form), 422 if form.errors else 200
+
+    def create(form):
+        team = services.create_team(g.community, name=form.name.data, description=form.description.data,
+                                    focus_groups=form.focus_groups.data)
+        return _("Team %(name)s created.", name=team.name), url_for("teams.team_detail", team_id=team.id)
+
+    return submit(form, create, fields={CharityError: "name"},
+                  render=lambda status: (render_template("teams/team_form.html", form=form), status))
 
 
 def _member_form(team):
@@ -120,18 +117,13 @@ def member_add(team_id):
     team = get_scoped_or_404(Team, team_id)
     _guard_team(team)
     form = _member_form(team)
+    back = back_on_error(url_for("teams.team_detail", team_id=team.id))
     if form.validate_on_submit():
         volunteer = get_scoped_or_404(Volunteer, int(form.volunteer_id.data))
-        try:
-            services.add_member(team, volunteer, role=form.role.data,
-                                joined_on=form.joined_on.data or local_today())
-        except CharityError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("%(name)s joined the team.", name=volunteer.name), "success")
-        return redirect(url_for("teams.team_detail", team_id=team.id))
+        services.add_member(team, volunteer, role=form.role.data,
+                            joined_on=form.joined_on.data or local_today())
+        flash(_("%(name)s joined the team.", name=volunteer.name), "success")
+        return redirect(back)
     flash(_("The member was not added: choose a volunteer."), "danger")
     return redirect(url_for("teams.team_detail", team_id=team.id))
 
@@ -144,16 +136,11 @@ def member_role(team_id, member_id):
     form = MemberRoleForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.change_role(member, form.role.data)
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is now %(role)s.", name=member.volunteer.name,
-                role=TEAM_ROLE_LABELS[member.role]), "success")
-    return redirect(url_for("teams.team_detail", team_id=team.id))
+    back = back_on_error(url_for("teams.team_detail", team_id=team.id))
+    services.change_role(member, form.role.data)
+    flash(_("%(name)s is now %(role)s.", name=member.volunteer.name,
+            role=TEAM_ROLE_LABELS[member.role]), "success")
+    return redirect(back)
 
 
 @bp.route("/teams/<id:team_id>/members/<id:member_id>/leave", methods=["POST"])
@@ -164,15 +151,10 @@ def member_leave(team_id, member_id):
     form = MemberLeaveForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.leave(member, on=form.left_on.data or local_today())
-    except CharityError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(name)s has left the team.", name=member.volunteer.name), "success")
-    return redirect(url_for("teams.team_detail", team_id=team.id))
+    back = back_on_error(url_for("teams.team_detail", team_id=team.id))
+    services.leave(member, on=form.left_on.data or local_today())
+    flash(_("%(name)s has left the team.", name=member.volunteer.name), "success")
+    return redirect(back)
 
 
 # -- volunteers --------------------------------------------------------------------------
@@ -218,7 +200,9 @@ def volunteer_new():
     form = _volunteer_form()
     if request.method == "GET" and request.args.get("team_id"):
         form.team_id.data = request.args["team_id"]
-    if form.validate_on_submit():
+    existing = []  # the volunteer already recorded with this phone number, if any
+
+    def create(form):
         team = None
         if form.team_id.data:
             team = get_scoped_or_404(Team, int(form.team_id.data))
@@ -230,21 +214,16 @@ def volunteer_new():
                 g.community, name=form.name.data, phone=form.phone.data, tags=form.tags.data,
                 consent_on=form.consent_on.data, user=user, team=team, role=form.role.data)
         except services.DuplicateVolunteer as exc:
-            db.session.rollback()
-            form.phone.errors.append(exc.message)
-            existing = exc.existing
-            status = 422
-            return render_template("teams/volunteer_form.html", form=form, existing=existing), status
-        except CharityError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Volunteer %(name)s recorded.", name=volunteer.name), "success")
-            if team is not None:
-                return redirect(url_for("teams.team_detail", team_id=team.id))
-            return redirect(url_for("teams.volunteer_detail", volunteer_id=volunteer.id))
-    return render_template("teams/volunteer_form.html", form=form, existing=None), 422 if form.errors else 200
+            existing.append(exc.existing)
+            raise
+        message = _("Volunteer %(name)s recorded.", name=volunteer.name)
+        if team is not None:
+            return message, url_for("teams.team_detail", team_id=team.id)
+        return message, url_for("teams.volunteer_detail", volunteer_id=volunteer.id)
+
+    return submit(form, create, fields={services.DuplicateVolunteer: "phone", CharityError: "name"},
+                  render=lambda status: (render_template("teams/volunteer_form.html", form=form,
+                                                         existing=existing[0] if existing else None), status))
 
 
 def get_scoped_user(user_id):
