@@ -2,15 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
-from charity.errors import CharityError, ValidationFailed
+from charity.errors import CharityError, IllegalTransition, ValidationFailed
+
+__all__ = ["IllegalTransition"]  # the one class of charity.errors, re-exported for the grants
 
 
 class GrantError(CharityError):
     """Base of the grants' business-rule errors."""
-
-
-class IllegalTransition(GrantError):
-    """The application (or grant) is not in a state where this step is allowed."""
 
 
 class CapExceeded(GrantError):

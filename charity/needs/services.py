@@ -8,15 +8,15 @@ from flask_babel import lazy_gettext as _l
 from charity.accounts.models import Community, Membership, Role, User
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
-from charity.errors import CharityError, ValidationFailed
+from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
 from charity.needs.models import CouncilMeeting, MeetingAttendee, Need, NeedSource, NeedState, Urgency
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service, ServiceCategory
 from charity.teams.models import Team
 
 
-class IllegalNeedTransition(CharityError):
-    """The need's state does not allow this step."""
+#: The need's state does not allow this step: the one :class:`IllegalTransition`.
+IllegalNeedTransition = IllegalTransition
 
 
 class ConsentMissing(ValidationFailed):

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from charity.audit.services import record
 from charity.dbutil import lock_row
-from charity.errors import CharityError, ValidationFailed
+from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
 from charity.models_base import utcnow
 from charity.needs.models import Need, NeedState
@@ -35,10 +35,6 @@ from charity.projects.models import (
 )
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, Volunteer
 from charity.teams.services import _clean_groups, _community, actor_id
-
-
-class IllegalTransition(CharityError):
-    """The object is not in a state where this step is allowed."""
 
 
 class ActivityLocked(IllegalTransition):
