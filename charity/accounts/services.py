@@ -17,6 +17,7 @@ from charity.accounts.models import ROLE_ORDER, Community, Membership, Role, Use
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
 from charity.errors import CharityError, DuplicateUsername, LastAdminError, ValidationFailed
+from charity import signals
 from charity.extensions import db
 
 
@@ -42,21 +43,9 @@ def _profile(user, community):
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
-#: Functions called with each new community, in the same transaction, so every domain
-#: can seed what a community starts with (service categories, a chart of accounts...).
-#: Register with :func:`on_community_created`; each must be idempotent.
-COMMUNITY_SEEDERS = []
-
-
-def on_community_created(func):
-    """Decorator: call ``func(community)`` whenever a community is created."""
-    if func not in COMMUNITY_SEEDERS:
-        COMMUNITY_SEEDERS.append(func)
-    return func
-
-
 def create_community(*, name, slug, street="", district="", actor=None):
-    """Create a community, then let each domain seed it (:data:`COMMUNITY_SEEDERS`).
+    """Create a community, then let each domain seed it (in the same transaction: the
+    :data:`charity.signals.community_created` signal).
 
     :raises ValidationFailed: a bad or taken short name, or an empty or overlong name.
     """
@@ -73,8 +62,7 @@ def create_community(*, name, slug, street="", district="", actor=None):
     db.session.flush()
     record("community.create", "community", community.id, community=community, actor=actor,
            label=community.name, after=snapshot(community, "name", "slug", "street", "district"))
-    for seed in COMMUNITY_SEEDERS:
-        seed(community)
+    signals.community_created.send(community)
     return community
 
 

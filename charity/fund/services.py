@@ -19,8 +19,8 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.accounts.models import Role
-from charity.accounts.services import on_community_created
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
 from charity.extensions import db
@@ -73,7 +73,6 @@ class Line:
 
 # --- chart -----------------------------------------------------------------------------
 
-@on_community_created
 def ensure_chart(community):
     """Seed the chart of accounts and the chain head (idempotent)."""
     have = set(db.session.scalars(sa.select(FundAccount.code).where(
@@ -85,6 +84,11 @@ def ensure_chart(community):
     if db.session.scalar(sa.select(LedgerHead.id).where(LedgerHead.community_id == community.id)) is None:
         db.session.add(LedgerHead(community_id=community.id, last_seq=0, last_hash=GENESIS))
     db.session.flush()
+
+
+def connect_signals():
+    """Each new community gets its chart of accounts."""
+    signals.community_created.connect(ensure_chart, weak=False)
 
 
 def accounts_by_code(community):

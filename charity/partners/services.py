@@ -8,9 +8,9 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from charity import signals
 from charity.accounts.access import has_role
 from charity.accounts.models import Community, Membership, Role, User
-from charity.accounts.services import on_community_created
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
 from charity.errors import CharityError, ValidationFailed
@@ -59,7 +59,6 @@ SERVICE_FIELDS = ("name", "description", "target_groups", "schedule", "monthly_q
                   "points_price", "active")
 
 
-@on_community_created
 def seed_categories(community):
     """Give ``community`` the default service categories (idempotent)."""
     existing = set(db.session.scalars(
@@ -68,6 +67,11 @@ def seed_categories(community):
         if name not in existing:
             db.session.add(ServiceCategory(community_id=community.id, name=name, position=position))
     db.session.flush()
+
+
+def connect_signals():
+    """Each new community gets the default service categories."""
+    signals.community_created.connect(seed_categories, weak=False)
 
 
 def categories(community):

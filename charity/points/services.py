@@ -8,8 +8,8 @@ lots are read and consumed only by the transaction holding that lock. Services f
 the caller commits. A refused request raises a named :mod:`charity.points.errors` error
 before anything is written, or undoes what it did (quota counter) before raising.
 
-Earning (:func:`award_for_activity`, registered in
-:data:`charity.projects.services.ACTIVITY_VERIFIED_HOOKS`): each volunteer on a verified
+Earning (:func:`award_for_activity`, the receiver of
+:data:`charity.signals.activity_verified`): each volunteer on a verified
 roster earns ``floor(minutes × points per hour / 60)``, at most the version's cap, plus
 the organiser bonus when they were an organiser or leader of the activity's team that
 day. The version in force at the verification time applies; an amendment uses the
@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from charity.accounts.services import on_community_created
+from charity import signals
 from charity.audit.services import record
 from charity.dbutil import dialect_insert, lock_row
 from charity.errors import ValidationFailed
@@ -63,7 +63,7 @@ from charity.points.models import (
     RedemptionState,
 )
 from charity.projects.models import ActivityKind
-from charity.projects.services import ACTIVITY_VERIFIED_HOOKS, roster_difference, roster_of
+from charity.projects.services import roster_difference, roster_of
 from charity.teams.models import TeamMember, TeamRole, Volunteer
 
 #: Before any community existed: the seeded first version applies to all service.
@@ -89,7 +89,6 @@ def _actor_id(actor):
 
 # --- settings and rule versions --------------------------------------------------------
 
-@on_community_created
 def seed_points(community):
     """Each community starts with settings and rule version 1 (10 points an hour for every
     kind, no cap, no bonus), in force from the beginning (idempotent)."""
@@ -400,12 +399,14 @@ def award_for_activity(activity, replaced=None, *, actor=None):
     return entries
 
 
-def _on_verified(activity, replaced):
+def _on_verified(activity, replaced=None):
     award_for_activity(activity, replaced)
 
 
-if _on_verified not in ACTIVITY_VERIFIED_HOOKS:
-    ACTIVITY_VERIFIED_HOOKS.append(_on_verified)
+def connect_signals():
+    """Seed each new community; award points for each verified activity."""
+    signals.community_created.connect(seed_points, weak=False)
+    signals.activity_verified.connect(_on_verified, weak=False)
 
 
 # --- staff adjustments -----------------------------------------------------------------

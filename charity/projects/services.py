@@ -5,9 +5,9 @@ back to published). Activity: draft → submitted → verified, or submitted →
 submitted again; a verified activity is locked, corrected by an amendment that is
 verified in its place (the original becomes superseded).
 
-Later modules (points) hook into :data:`ACTIVITY_VERIFIED_HOOKS`: each is called once
-per verification, in the same transaction, as ``hook(activity, replaced)`` where
-``replaced`` is the superseded original of an amendment (else None);
+Other domains (points) react to :data:`charity.signals.activity_verified`: it is sent
+once per verification, in the same transaction, with the activity as sender and
+``replaced``, the superseded original of an amendment (else None);
 :func:`roster_difference` gives the minutes to post for a correction.
 """
 
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.audit.services import record
 from charity.dbutil import lock_row
 from charity.errors import IllegalTransition, ValidationFailed
@@ -241,10 +242,6 @@ ACTIVITY_STEP_NAMES = {
     "supersede": _l("replace by a correction"),
 }
 
-#: Called as ``hook(activity, replaced)`` once per verification (see the module doc).
-ACTIVITY_VERIFIED_HOOKS = []
-
-
 def roster_of(activity):
     """``{volunteer_id: minutes}`` of an activity's roster."""
     return {a.volunteer_id: a.minutes for a in activity.attendance}
@@ -313,16 +310,15 @@ def transition_activity(activity, action, *, reason=None, actor=None):
 def verify_activity(activity, *, actor=None):
     """Staff confirm what happened: the one place where service becomes countable.
 
-    An amendment replaces its original (which becomes superseded). Every hook in
-    :data:`ACTIVITY_VERIFIED_HOOKS` runs once, in the same transaction.
+    An amendment replaces its original (which becomes superseded). Then
+    :data:`charity.signals.activity_verified` is sent once, in the same transaction.
     """
     transition_activity(activity, "verify", actor=actor)
     replaced = None
     if activity.amends_id:
         replaced = db.session.get(Activity, activity.amends_id)
         transition_activity(replaced, "supersede", actor=actor)
-    for hook in ACTIVITY_VERIFIED_HOOKS:
-        hook(activity, replaced)
+    signals.activity_verified.send(activity, replaced=replaced)
     return activity
 
 
