@@ -21,6 +21,7 @@ from charity.audit.services import record
 from charity.dbutil import lock_row
 from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
+from charity.statemachine import Workflow
 from charity.models_base import utcnow
 from charity.needs.models import Need, NeedState
 from charity.partners.models import Partner, PartnerStatus, Service
@@ -175,29 +176,17 @@ def transition_project(project, action, *, team=None, actor=None):
     :raises IllegalTransition: the step is not allowed from the project's state; nothing
         changes.
     """
-    if action not in PROJECT_TRANSITIONS:
-        raise IllegalTransition()
-    lock_row(Project, project.id)
-    db.session.refresh(project)
-    sources, target = PROJECT_TRANSITIONS[action]
-    if project.state not in sources:
-        raise IllegalTransition(_l("Not possible now (%(step)s): the project is %(state)s.",
-                                   step=PROJECT_STEP_NAMES[action], state=PROJECT_STATE_NAMES[project.state]))
+    PROJECT_FLOW.check(project, action)
     before = _project_snapshot(project)
+    values = {}
     if action == "claim":
         if team is None or team.community_id != project.community_id:
             raise ValidationFailed(_l("Choose the team that claims the project."))
-        project.team_id = team.id
-        project.claimed_at = utcnow()
+        values = {"team_id": team.id, "claimed_at": utcnow()}
     elif action == "decline":
-        project.team_id = None
-        project.claimed_at = None
-    project.state = target
-    db.session.flush()
-    db.session.refresh(project, ["team"])
-    record(f"project.{action}", "project", project.id, community=_community(project), actor=actor,
-           label=project.title, before=before, after=_project_snapshot(project))
-    return project
+        values = {"team_id": None, "claimed_at": None}
+    return PROJECT_FLOW.step(project, action, values=values, community=_community(project), actor=actor,
+                             before=before, after=_project_snapshot)
 
 
 PROJECT_STATE_NAMES = {
@@ -215,6 +204,13 @@ PROJECT_STEP_NAMES = {
     "complete": _l("complete"),
     "cancel": _l("cancel"),
 }
+
+PROJECT_FLOW = Workflow(
+    Project, PROJECT_TRANSITIONS, audit_prefix="project", object_type="project",
+    label=lambda project: project.title,
+    refused=lambda project, action: _l(
+        "Not possible now (%(step)s): the project is %(state)s.", step=PROJECT_STEP_NAMES[action],
+        state=PROJECT_STATE_NAMES[project.state]) if action in PROJECT_STEP_NAMES else None)
 
 
 # -- activities --------------------------------------------------------------------------
@@ -241,6 +237,13 @@ ACTIVITY_STEP_NAMES = {
     "return": _l("return"),
     "supersede": _l("replace by a correction"),
 }
+
+ACTIVITY_FLOW = Workflow(
+    Activity, ACTIVITY_TRANSITIONS, audit_prefix="activity", object_type="activity",
+    label=lambda activity: activity.title,
+    refused=lambda activity, action: _l(
+        "Not possible now (%(step)s): the activity is %(state)s.", step=ACTIVITY_STEP_NAMES[action],
+        state=ACTIVITY_STATE_NAMES[activity.state]) if action in ACTIVITY_STEP_NAMES else None)
 
 def roster_of(activity):
     """``{volunteer_id: minutes}`` of an activity's roster."""
@@ -274,16 +277,9 @@ def transition_activity(activity, action, *, reason=None, actor=None):
     :raises ValidationFailed: a return without a reason, a submission without a roster,
         submitting or verifying an activity that has not ended yet.
     """
-    if action not in ACTIVITY_TRANSITIONS:
-        raise IllegalTransition()
-    lock_row(Activity, activity.id)
-    db.session.refresh(activity)
-    sources, target = ACTIVITY_TRANSITIONS[action]
-    if activity.state not in sources:
-        raise IllegalTransition(_l("Not possible now (%(step)s): the activity is %(state)s.",
-                                   step=ACTIVITY_STEP_NAMES[action],
-                                   state=ACTIVITY_STATE_NAMES[activity.state]))
+    ACTIVITY_FLOW.check(activity, action)
     before = _activity_snapshot(activity)
+    values = {}
     if action in ("submit", "verify") and activity.ends_at > utcnow():
         # Service is counted (and will earn points) only once it has happened.
         raise ValidationFailed(_l("The activity has not ended yet: it can be submitted and "
@@ -291,20 +287,16 @@ def transition_activity(activity, action, *, reason=None, actor=None):
     if action == "submit":
         if not activity.attendance:
             raise ValidationFailed(_l("Add at least one volunteer to the roster before submitting."))
-        activity.submitted_at = utcnow()
+        values = {"submitted_at": utcnow()}
     elif action == "return":
         reason = (reason or "").strip()
         if not reason:
             raise ValidationFailed(_l("Say why the activity is returned."))
-        activity.return_reason = reason[:500]
+        values = {"return_reason": reason[:500]}
     elif action == "verify":
-        activity.verified_at = utcnow()
-        activity.verified_by_id = actor_id(actor)
-    activity.state = target
-    db.session.flush()
-    record(f"activity.{action}", "activity", activity.id, community=_community(activity), actor=actor,
-           label=activity.title, before=before, after=_activity_snapshot(activity))
-    return activity
+        values = {"verified_at": utcnow(), "verified_by_id": actor_id(actor)}
+    return ACTIVITY_FLOW.step(activity, action, values=values, community=_community(activity),
+                              actor=actor, before=before, after=_activity_snapshot)
 
 
 def verify_activity(activity, *, actor=None):
