@@ -94,11 +94,12 @@ class Workflow:
             raise self.illegal(obj, action)
         return self.target(action)
 
-    def step(self, obj, action, *, values=None, actor=None, community=None, label=None,
+    def step(self, obj, action, *, values=None, where=(), actor=None, community=None, label=None,
              before=None, after=None, extra=None, audit=True):
         """Perform ``action`` on ``obj`` with one conditional UPDATE and audit it.
 
-        ``values``: other columns set in the same UPDATE. Pending changes to ``obj`` made
+        ``values``: other columns set in the same UPDATE; ``where``: further conditions
+        of the step (a deadline passed, say), in the same WHERE. Pending changes to ``obj`` made
         through the ORM are flushed first (they land in the same transaction). ``before``
         and ``after`` are the audit snapshots: a dict, or a callable of the object
         (``after`` is called after the refresh; it defaults to ``before``'s callable);
@@ -118,7 +119,7 @@ class Workflow:
         state = getattr(self.model, self.column)
         result = db.session.execute(
             sa.update(self.model)
-            .where(self.model.id == obj.id, state.in_(list(sources)))
+            .where(self.model.id == obj.id, state.in_(list(sources)), *where)
             .values({self.column: target, **(values or {})})
             .execution_options(synchronize_session=False))
         db.session.refresh(obj)

@@ -494,7 +494,7 @@ def staff_step(app, action, *, actor, info_request=None, notice_start=None):
 
 
 def allowed_steps(app):
-    return {a for a, (sources, _t) in workflow.TRANSITIONS.items() if app.state in sources}
+    return set(workflow.FLOW.allowed(app))
 
 
 # -- conflicts of interest ---------------------------------------------------------------

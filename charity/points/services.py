@@ -38,6 +38,7 @@ from charity.audit.services import record
 from charity.dbutil import dialect_insert, lock_row
 from charity.errors import ValidationFailed
 from charity.extensions import db
+from charity.statemachine import Workflow
 from charity.models_base import local_today, local_zone, utcnow
 from charity.partners.models import Partner, PartnerContact, PartnerStatus, Service
 from charity.points.errors import (
@@ -553,12 +554,25 @@ def redeem(volunteer, service, *, key, actor=None, on_behalf=False, now=None):
     return redemption
 
 
-#: action -> (state it may start from, state it leads to)
+#: action -> (states it may start from, state it leads to)
 REDEMPTION_TRANSITIONS = {
-    "redeem": (RedemptionState.held, RedemptionState.redeemed),
-    "cancel": (RedemptionState.held, RedemptionState.cancelled),
-    "expire": (RedemptionState.held, RedemptionState.expired),
+    "redeem": ({RedemptionState.held}, RedemptionState.redeemed),
+    "cancel": ({RedemptionState.held}, RedemptionState.cancelled),
+    "expire": ({RedemptionState.held}, RedemptionState.expired),
 }
+
+
+def _redemption_refused(redemption, action):
+    if action not in REDEMPTION_TRANSITIONS:
+        return None
+    if action == "expire" and redemption.state == RedemptionState.held:
+        return _l("The hold has not run out yet.")
+    return _l("This code is %(state)s.", state=REDEMPTION_STATE_NAMES[redemption.state])
+
+
+REDEMPTION_FLOW = Workflow(Redemption, REDEMPTION_TRANSITIONS, audit_prefix="points.redemption",
+                           object_type="point_redemption", refused=_redemption_refused)
+
 
 def transition_redemption(redemption, action, *, actor=None, now=None):
     """Move a redemption one step: ``redeem`` (the merchant confirms: the held points are
@@ -569,23 +583,11 @@ def transition_redemption(redemption, action, *, actor=None, now=None):
     :raises IllegalRedemptionTransition: the step is not allowed from the current state,
         or the hold has not run out yet (``expire``); nothing changes.
     """
-    if action not in REDEMPTION_TRANSITIONS:
-        raise IllegalRedemptionTransition()
-    source, target = REDEMPTION_TRANSITIONS[action]
     now = now or utcnow()
-    cond = [Redemption.id == redemption.id, Redemption.state == source]
-    if action == "expire":
-        cond.append(Redemption.hold_until <= now)
-    result = db.session.execute(
-        sa.update(Redemption).where(*cond)
-        .values(state=target, closed_at=now, closed_by_id=_actor_id(actor))
-        .execution_options(synchronize_session=False))
-    db.session.refresh(redemption)
-    if result.rowcount != 1:
-        if action == "expire" and redemption.state == source:
-            raise IllegalRedemptionTransition(_l("The hold has not run out yet."))
-        raise IllegalRedemptionTransition(_l("This code is %(state)s.",
-                                             state=REDEMPTION_STATE_NAMES[redemption.state]))
+    # The audit event follows the ledger entries below (audit=False here).
+    REDEMPTION_FLOW.step(redemption, action, values={"closed_at": now, "closed_by_id": _actor_id(actor)},
+                         where=[Redemption.hold_until <= now] if action == "expire" else [],
+                         audit=False)
     account = db.session.get(PointAccount, redemption.account_id)
     label = f"{redemption.partner.name} · {redemption.service.name}"
     if action == "redeem":
@@ -606,7 +608,7 @@ def transition_redemption(redemption, action, *, actor=None, now=None):
         if redemption.quota_counted:
             _give_back_quota(redemption.service_id, redemption.quota_month)
     db.session.flush()
-    before = {**_redemption_snapshot(redemption), "state": source.value}
+    before = {**_redemption_snapshot(redemption), "state": RedemptionState.held.value}
     record(f"points.redemption.{action}", "point_redemption", redemption.id,
            community=_community(redemption.community_id), actor=actor, label=redemption.volunteer.name,
            before=before, after=_redemption_snapshot(redemption))
