@@ -25,8 +25,9 @@ illegal step with the workflow's own message), applies its rules, then calls
                          community=claim.community, before=before, after=snapshot)
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -95,7 +96,7 @@ class Workflow:
         return self.target(action)
 
     def step(self, obj, action, *, values=None, where=(), actor=None, community=None, label=None,
-             before=None, after=None, extra=None, audit=True):
+             before=None, after=None, extra=None, audit=True, object_id=None):
         """Perform ``action`` on ``obj`` with one conditional UPDATE and audit it.
 
         ``values``: other columns set in the same UPDATE; ``where``: further conditions
@@ -104,7 +105,8 @@ class Workflow:
         and ``after`` are the audit snapshots: a dict, or a callable of the object
         (``after`` is called after the refresh; it defaults to ``before``'s callable);
         ``extra`` (a dict) is merged into ``after``. ``audit=False`` skips the event (the
-        caller writes its own).
+        caller writes its own). ``object_id``: the id the event names, when it is not
+        ``obj``'s own (a claim's event names its grant).
 
         :raises IllegalTransition: the state does not allow ``action`` (or a simultaneous
             request moved the record first); nothing changes.
@@ -131,6 +133,7 @@ class Workflow:
                 after = {**(after or {}), **extra}
             if label is None and self.label is not None:
                 label = self.label(obj)
-            record(f"{self.audit_prefix}.{action}", self.object_type, obj.id, community=community,
+            record(f"{self.audit_prefix}.{action}", self.object_type,
+                   obj.id if object_id is None else object_id, community=community,
                    actor=actor, label=label, before=before, after=after)
         return obj

@@ -6,6 +6,7 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.accounts.auth import (
     USERNAME_PATTERN,
     clear_account_lock,
@@ -17,7 +18,6 @@ from charity.accounts.models import ROLE_ORDER, Community, Membership, Role, Use
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
 from charity.errors import CharityError, DuplicateUsername, LastAdminError, ValidationFailed
-from charity import signals
 from charity.extensions import db
 
 

@@ -85,6 +85,7 @@ from charity.models_base import local_today, utcnow
 from charity.projects import services as projects
 from charity.projects import uploads
 from charity.projects.models import Activity, ActivityState, Evidence, Project, ProjectState
+from charity.statemachine import Workflow
 from charity.teams.services import actor_id, led_team_ids
 
 S = ApplicationState
@@ -473,6 +474,11 @@ EVALUATION_TRANSITIONS = {
 }
 OUTCOME_ACTIONS = {EvaluationState.passed: "pass", EvaluationState.failed: "fail",
                    EvaluationState.more_material: "ask_more"}
+#: The events name the grant (``grant.evaluation.<action>`` on object ``grant``).
+EVALUATION_FLOW = Workflow(
+    MidtermEvaluation, EVALUATION_TRANSITIONS, audit_prefix="grant.evaluation", object_type="grant",
+    refused=lambda evaluation, action: _l(
+        "This evaluation is decided already or waits for the evaluators."))
 
 
 def _project_activities(grant, activity_ids):
@@ -516,21 +522,15 @@ def gated_tranche(grant):
 
 
 def _evaluation_transition(evaluation, action, *, actor, opinion=None):
-    sources, target = EVALUATION_TRANSITIONS[action]
-    lock_row(MidtermEvaluation, evaluation.id)
-    db.session.refresh(evaluation)
-    if evaluation.state not in sources:
-        raise IllegalTransition(_l("This evaluation is decided already or waits for the evaluators."))
+    EVALUATION_FLOW.check(evaluation, action)
     before = {"state": evaluation.state.value}
-    if opinion is not None:
-        evaluation.opinion = opinion
-    evaluation.state = target
-    db.session.flush()
-    record(f"grant.evaluation.{action}", "grant", evaluation.grant_id, community=_community(evaluation.grant),
-           actor=actor, label=evaluation.grant.agreement_no,
-           before=before, after={"state": target.value, "tranche": evaluation.tranche_seq,
-                                 **({"opinion": opinion} if opinion else {})})
-    return evaluation
+    target = EVALUATION_FLOW.target(action)
+    return EVALUATION_FLOW.step(
+        evaluation, action, values={} if opinion is None else {"opinion": opinion}, actor=actor,
+        object_id=evaluation.grant_id, community=_community(evaluation.grant),
+        label=evaluation.grant.agreement_no, before=before,
+        after={"state": target.value, "tranche": evaluation.tranche_seq,
+               **({"opinion": opinion} if opinion else {})})
 
 
 def submit_evaluation(grant, *, self_evaluation, activity_ids=(), actor):
@@ -641,6 +641,9 @@ CLAIM_TRANSITIONS = {
     "approve": ({ClaimState.submitted}, ClaimState.approved),
     "reject": ({ClaimState.submitted}, ClaimState.rejected),
 }
+#: The events name the grant (``grant.claim.<action>`` on object ``grant``).
+CLAIM_FLOW = Workflow(ExpenseClaim, CLAIM_TRANSITIONS, audit_prefix="grant.claim", object_type="grant",
+                      refused=lambda claim, action: _l("This claim is decided already."))
 
 
 def submit_claim(grant, *, budget_line_id, description, amount_fen, spent_on, receipts, actor):
@@ -706,15 +709,12 @@ def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
         existing = fund.find_by_key(community, idempotency_key)
         if existing is not None:
             return claim
-    lock_row(ExpenseClaim, claim.id)
-    db.session.refresh(claim)
-    sources, target = CLAIM_TRANSITIONS[action]
-    if claim.state not in sources:
-        raise IllegalTransition(_l("This claim is decided already."))
+    target = CLAIM_FLOW.check(claim, action)
     note = (note or "").strip()[:500]
     if not approve and not note:
         raise ValidationFailed(_l("Give the reason for the rejection."))
     before = {"state": claim.state.value, **_grant_snapshot(grant)}
+    values = {}
     if approve:
         amount = claim.amount_fen
         if not _grant_update(grant, Grant.spent_fen + Grant.returned_fen + amount <= Grant.disbursed_fen,
@@ -727,17 +727,13 @@ def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
                         no=grant.agreement_no, item=claim.description))[:200],
             lines=[fund.Line(chart.MICRO_VENTURE, amount), fund.Line(chart.GRANT_ADVANCES, -amount)],
             idempotency_key=idempotency_key, actor=actor, _locked_head=head)
-        claim.entry_id = entry.id
-    claim.state = target
-    claim.decision_note = note
-    claim.decided_by_id = actor_id(actor)
-    claim.decided_at = utcnow()
-    db.session.flush()
-    record(f"grant.claim.{action}", "grant", grant.id, community=community, actor=actor,
-           label=grant.agreement_no, before=before,
-           after={"state": target.value, "claim": claim.id, "amount_fen": claim.amount_fen,
-                  **_grant_snapshot(grant), **({"note": note} if note else {})})
-    return claim
+        values["entry_id"] = entry.id
+    return CLAIM_FLOW.step(
+        claim, action, values={**values, "decision_note": note, "decided_by_id": actor_id(actor),
+                               "decided_at": utcnow()},
+        actor=actor, object_id=grant.id, community=community, label=grant.agreement_no, before=before,
+        after={"state": target.value, "claim": claim.id, "amount_fen": claim.amount_fen,
+               **_grant_snapshot(grant), **({"note": note} if note else {})})
 
 
 def claims_of(grant):
@@ -780,6 +776,9 @@ REPORT_TRANSITIONS = {
     "accept": ({FinalReportState.submitted}, FinalReportState.accepted),
     "return": ({FinalReportState.submitted}, FinalReportState.returned),
 }
+#: The events name the grant (``grant.report.<action>`` on object ``grant``).
+REPORT_FLOW = Workflow(FinalReport, REPORT_TRANSITIONS, audit_prefix="grant.report", object_type="grant",
+                       refused=lambda report, action: _l("This report is decided already."))
 
 
 def reports_of(grant):
@@ -812,23 +811,15 @@ def submit_final_report(grant, *, narrative, outcomes="", beneficiaries=0, activ
 
 def _report_transition(report, action, *, opinion, actor):
     _check_council(report.grant, actor)
-    lock_row(FinalReport, report.id)
-    db.session.refresh(report)
-    sources, target = REPORT_TRANSITIONS[action]
-    if report.state not in sources:
-        raise IllegalTransition(_l("This report is decided already."))
+    target = REPORT_FLOW.check(report, action)
     opinion = (opinion or "").strip()[:1000]
     if action == "return" and not opinion:
         raise ValidationFailed(_l("Say what the team must change."))
-    report.state = target
-    report.opinion = opinion
-    report.decided_by_id = actor_id(actor)
-    report.decided_at = utcnow()
-    db.session.flush()
-    record(f"grant.report.{action}", "grant", report.grant_id, community=_community(report.grant),
-           actor=actor, label=report.grant.agreement_no, before={"state": FinalReportState.submitted.value},
-           after={"state": target.value, "opinion": opinion})
-    return report
+    return REPORT_FLOW.step(
+        report, action, values={"opinion": opinion, "decided_by_id": actor_id(actor), "decided_at": utcnow()},
+        actor=actor, object_id=report.grant_id, community=_community(report.grant),
+        label=report.grant.agreement_no, before={"state": FinalReportState.submitted.value},
+        after={"state": target.value, "opinion": opinion})
 
 
 def return_final_report(report, *, opinion, actor):

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 
 from charity.audit.services import record
 from charity.extensions import db
-from charity.statemachine import Workflow
 from charity.grants.errors import (
     CapExceeded,
     IllegalTransition,
@@ -24,6 +23,7 @@ from charity.grants.models import (
     ObjectionState,
 )
 from charity.models_base import local_today, utcnow
+from charity.statemachine import Workflow
 
 S = ApplicationState
 

@@ -9,11 +9,10 @@ from charity.accounts.models import Community, Membership, Role, User
 from charity.audit.services import record, snapshot
 from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
-from charity.statemachine import Workflow
 from charity.needs.models import CouncilMeeting, MeetingAttendee, Need, NeedSource, NeedState, Urgency
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service, ServiceCategory
+from charity.statemachine import Workflow
 from charity.teams.models import Team
-
 
 #: The need's state does not allow this step: the one :class:`IllegalTransition`.
 IllegalNeedTransition = IllegalTransition

@@ -38,7 +38,6 @@ from charity.audit.services import record
 from charity.dbutil import dialect_insert, lock_row
 from charity.errors import ValidationFailed
 from charity.extensions import db
-from charity.statemachine import Workflow
 from charity.models_base import local_today, local_zone, utcnow
 from charity.partners.models import Partner, PartnerContact, PartnerStatus, Service
 from charity.points.errors import (
@@ -65,6 +64,7 @@ from charity.points.models import (
 )
 from charity.projects.models import ActivityKind
 from charity.projects.services import roster_difference, roster_of
+from charity.statemachine import Workflow
 from charity.teams.models import TeamMember, TeamRole, Volunteer
 
 #: Before any community existed: the seeded first version applies to all service.

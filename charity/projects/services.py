@@ -21,7 +21,6 @@ from charity.audit.services import record
 from charity.dbutil import lock_row
 from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
-from charity.statemachine import Workflow
 from charity.models_base import utcnow
 from charity.needs.models import Need, NeedState
 from charity.partners.models import Partner, PartnerStatus, Service
@@ -35,6 +34,7 @@ from charity.projects.models import (
     Project,
     ProjectState,
 )
+from charity.statemachine import Workflow
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, Volunteer
 from charity.teams.services import _clean_groups, _community, actor_id
 
