@@ -14,16 +14,12 @@ from charity.accounts.auth import (
     hash_password,
     normalise_username,
 )
+from charity.accounts.errors import WrongPassword  # noqa: F401  (callers use the names here too)
 from charity.accounts.models import ROLE_ORDER, Community, Membership, Role, User
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
 from charity.errors import CharityError, DuplicateUsername, LastAdminError, ValidationFailed
 from charity.extensions import db
-
-
-class WrongPassword(ValidationFailed):
-    """The current password given was not the user's."""
-
 
 PROFILE_FIELDS = ("username", "display_name", "phone", "locale", "active")
 

@@ -62,7 +62,22 @@ from charity.fund import chart
 from charity.fund import services as fund
 from charity.fund.models import JournalEntry, LedgerHead, PaymentMethod, ReferenceType
 from charity.grants import workflow
-from charity.grants.errors import GrantError, IllegalTransition, NotTheLeader, Recused
+from charity.grants.errors import (  # noqa: F401  (callers use the names here too)
+    AgreementUnsigned,
+    AlreadySigned,
+    ClaimsPending,
+    EvaluationRequired,
+    ExceedsAdvance,
+    ExceedsAward,
+    GrantError,
+    IllegalTransition,
+    NotAnEvaluator,
+    NotTheLeader,
+    PaymentsStopped,
+    PlanInvalid,
+    Recused,
+    TrancheNotPayable,
+)
 from charity.grants.models import (
     Application,
     ApplicationState,
@@ -123,71 +138,6 @@ REPORT_STATE_NAMES = {
 
 
 # -- errors -----------------------------------------------------------------------------
-
-class AgreementUnsigned(GrantError):
-    """No money moves before the funding agreement is signed by both sides."""
-
-    @staticmethod
-    def default_message():
-        return _l("Record the funding agreement as signed by both sides before paying.")
-
-
-class AlreadySigned(GrantError):
-    @staticmethod
-    def default_message():
-        return _l("The agreement is recorded as signed already.")
-
-
-class ExceedsAward(GrantError):
-    """A tranche would take the money paid above the amount awarded."""
-
-    @staticmethod
-    def default_message():
-        return _l("This payment would take the grant above the amount awarded.")
-
-
-class ExceedsAdvance(GrantError):
-    """A claim would take the spending above the money paid to the team and not spent."""
-
-    @staticmethod
-    def default_message():
-        return _l("The claim is more than the money paid to the team and not yet spent.")
-
-
-class TrancheNotPayable(GrantError):
-    """The tranche is paid or stopped already, or an earlier one is unpaid."""
-
-
-class EvaluationRequired(GrantError):
-    """A tranche after the first waits for a passed mid-term evaluation."""
-
-    @staticmethod
-    def default_message():
-        return _l("This tranche is paid only after a passed mid-term evaluation.")
-
-
-class PaymentsStopped(GrantError):
-    """A failed mid-term evaluation (or the end of the grant) stopped every later tranche."""
-
-    @staticmethod
-    def default_message():
-        return _l("Payments to this grant are stopped.")
-
-
-class NotAnEvaluator(GrantError):
-    @staticmethod
-    def default_message():
-        return _l("Only council members evaluate and accept reports.")
-
-
-class ClaimsPending(GrantError):
-    @staticmethod
-    def default_message():
-        return _l("Decide the expense claims still waiting first.")
-
-
-class PlanInvalid(ValidationFailed):
-    """A tranche plan that is not whole percentages summing to 100."""
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -393,6 +343,16 @@ def payable_problem(tranche):
     return None
 
 
+#: action -> (states it may start from, state it leads to). Stopping is done for all the
+#: grant's planned tranches at once (:func:`_stop_planned`).
+TRANCHE_TRANSITIONS = {
+    "paid": ({TrancheState.planned}, TrancheState.paid),
+    "stopped": ({TrancheState.planned}, TrancheState.stopped),
+}
+#: The events name the grant (``grant.tranche.paid`` on object ``grant``).
+TRANCHE_FLOW = Workflow(Tranche, TRANCHE_TRANSITIONS, audit_prefix="grant.tranche", object_type="grant")
+
+
 def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key, actor):
     """Pay a planned tranche to the team: Dr 1221 grant advances, Cr bank (or cash).
 
@@ -433,18 +393,14 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
                     no=grant.agreement_no, seq=tranche.seq, team=application.team.name)),
         lines=[fund.Line(chart.GRANT_ADVANCES, amount), fund.Line(chart.cash_account_for(method), -amount)],
         idempotency_key=idempotency_key, actor=actor, _locked_head=head)
-    moved = db.session.execute(
-        sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.state == TrancheState.planned)
-        .values(state=TrancheState.paid, paid_on=paid_on, entry_id=entry.id, paid_by_id=actor_id(actor))
-        .execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
-        raise TrancheNotPayable(_l("This tranche is paid or stopped already."))
-    db.session.expire(tranche)
-    db.session.flush()
-    record("grant.tranche.paid", "grant", grant.id, community=community, actor=actor,
-           label=grant.agreement_no, before=before,
-           after={**_grant_snapshot(grant), "tranche": tranche.seq, "amount_fen": amount,
-                  "entry_seq": entry.seq})
+    try:
+        TRANCHE_FLOW.step(
+            tranche, "paid", values={"paid_on": paid_on, "entry_id": entry.id, "paid_by_id": actor_id(actor)},
+            object_id=grant.id, community=community, actor=actor, label=grant.agreement_no, before=before,
+            after={**_grant_snapshot(grant), "tranche": tranche.seq, "amount_fen": amount,
+                   "entry_seq": entry.seq})
+    except IllegalTransition:
+        raise TrancheNotPayable(_l("This tranche is paid or stopped already.")) from None
     if application.state == S.awarded:
         workflow.transition(application, "activate", actor=actor)
         if grant.project.state == ProjectState.claimed:
@@ -455,9 +411,9 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
 def _stop_planned(grant):
     """Every planned tranche will never be paid. Returns the sequence numbers stopped."""
     stopped = [t.seq for t in grant.tranches if t.state == TrancheState.planned]
-    db.session.execute(sa.update(Tranche).where(Tranche.grant_id == grant.id,
-                                                Tranche.state == TrancheState.planned)
-                       .values(state=TrancheState.stopped).execution_options(synchronize_session=False))
+    sources, target = TRANCHE_TRANSITIONS["stopped"]
+    db.session.execute(sa.update(Tranche).where(Tranche.grant_id == grant.id, Tranche.state.in_(sources))
+                       .values(state=target).execution_options(synchronize_session=False))
     for t in grant.tranches:
         db.session.expire(t)
     return stopped

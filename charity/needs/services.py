@@ -9,6 +9,12 @@ from charity.accounts.models import Community, Membership, Role, User
 from charity.audit.services import record, snapshot
 from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
+from charity.needs.errors import (  # noqa: F401  (callers use the names here too)
+    ConsentMissing,
+    DeclineReasonMissing,
+    MatchTargetAmbiguous,
+    MatchTargetInvalid,
+)
 from charity.needs.models import CouncilMeeting, MeetingAttendee, Need, NeedSource, NeedState, Urgency
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service, ServiceCategory
 from charity.statemachine import Workflow
@@ -16,23 +22,6 @@ from charity.teams.models import Team
 
 #: The need's state does not allow this step: the one :class:`IllegalTransition`.
 IllegalNeedTransition = IllegalTransition
-
-
-class ConsentMissing(ValidationFailed):
-    """A named resident without their recorded consent."""
-
-
-class MatchTargetInvalid(ValidationFailed):
-    """The service to match is not an active service of an active partner here, or the
-    team is not a team of this community."""
-
-
-class MatchTargetAmbiguous(ValidationFailed):
-    """A match names both a service and a team, or neither: it takes exactly one."""
-
-
-class DeclineReasonMissing(ValidationFailed):
-    """Declining a need takes a reason."""
 
 
 #: action -> (states it may start from, state it leads to). The only moves a need can make.
@@ -46,7 +35,8 @@ NEED_TRANSITIONS = {
 
 #: The same table read as (state, action) -> new state.
 TRANSITIONS = {(source, action): target
-               for action, (sources, target) in NEED_TRANSITIONS.items() for source in sources}
+               for action, (sources, target) in NEED_TRANSITIONS.items()
+               for source in NeedState if source in sources}
 
 ACTIONS = tuple(NEED_TRANSITIONS)
 
@@ -232,6 +222,5 @@ def create_meeting(community, data, *, actor=None):
 def matched_at(meeting):
     return db.session.scalars(sa.select(Need).where(Need.matched_meeting_id == meeting.id)
                               .order_by(Need.id)).all()
-
 
 

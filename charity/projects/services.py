@@ -24,6 +24,13 @@ from charity.extensions import db
 from charity.models_base import utcnow
 from charity.needs.models import Need, NeedState
 from charity.partners.models import Partner, PartnerStatus, Service
+from charity.projects.errors import (  # noqa: F401  (callers use the names here too)
+    ActivityLocked,
+    NotActiveProject,
+    ProjectNeedInvalid,
+    ProjectServiceInvalid,
+    RosterError,
+)
 from charity.projects.models import (
     Activity,
     ActivityBeneficiary,
@@ -37,28 +44,6 @@ from charity.projects.models import (
 from charity.statemachine import Workflow
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, Volunteer
 from charity.teams.services import _clean_groups, _community, actor_id
-
-
-class ActivityLocked(IllegalTransition):
-    """A submitted or verified activity cannot be changed."""
-
-
-class RosterError(ValidationFailed):
-    """A roster entry that is not whole quarter hours, or a volunteer of another community."""
-
-
-class NotActiveProject(ValidationFailed):
-    """Activities are logged only against a team's active project."""
-
-
-class ProjectNeedInvalid(ValidationFailed):
-    """The need to link is not a need of this community that is still open, matched or in
-    service."""
-
-
-class ProjectServiceInvalid(ValidationFailed):
-    """A service to link is not an active service of an active partner of this community."""
-
 
 # -- projects ----------------------------------------------------------------------------
 
