@@ -24,12 +24,18 @@ community_created = _signals.signal("community-created")
 #: original when the activity is an amendment, else None). Sent once per verification.
 activity_verified = _signals.signal("activity-verified")
 
+#: A grant took a step that its funded project follows (``sender``: the grant;
+#: ``action``: ``activate`` (first tranche paid), ``close`` or ``terminate``; ``project``:
+#: the funded project or None; ``actor``).
+grant_moved = _signals.signal("grant-moved")
+
 
 def connect_all():
     """Connect every domain's receivers (idempotent)."""
     from charity.fund.services import connect_signals as fund
     from charity.partners.services import connect_signals as partners
     from charity.points.services import connect_signals as points
+    from charity.projects.services import connect_signals as projects
 
-    for connect in (partners, fund, points):
+    for connect in (partners, fund, points, projects):
         connect()

@@ -99,3 +99,6 @@ def test_receivers_are_connected_by_create_app(app):
 
     assert {ensure_chart, seed_categories, seed_points} <= connected(signals.community_created)
     assert _on_verified in connected(signals.activity_verified)
+    from charity.projects.services import _on_grant_moved
+
+    assert _on_grant_moved in connected(signals.grant_moved)

@@ -52,6 +52,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.accounts.models import Community, Role
 from charity.audit import labels
 from charity.audit.services import record
@@ -403,8 +404,7 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
         raise TrancheNotPayable(_l("This tranche is paid or stopped already.")) from None
     if application.state == S.awarded:
         workflow.transition(application, "activate", actor=actor)
-        if grant.project.state == ProjectState.claimed:
-            projects.transition_project(grant.project, "confirm", actor=actor)
+        signals.grant_moved.send(grant, action="activate", project=grant.project, actor=actor)
     return tranche
 
 
@@ -838,12 +838,7 @@ def _finish(grant, action, *, reason, returned_on, method, idempotency_key, acto
     db.session.flush()
     refund = _return_unspent(grant, returned_on=returned_on, method=method, reason=reason,
                              idempotency_key=idempotency_key, actor=actor, head=head)
-    project = grant.project
-    if project is not None:
-        if action == "close" and project.state == ProjectState.active:
-            projects.transition_project(project, "complete", actor=actor)
-        elif action == "terminate" and project.state in (ProjectState.claimed, ProjectState.active):
-            projects.transition_project(project, "cancel", actor=actor)
+    signals.grant_moved.send(grant, action=action, project=grant.project, actor=actor)
     if stopped:
         record("grant.payments_stopped", "grant", grant.id, community=community, actor=actor,
                label=grant.agreement_no, after={"payments_stopped": True, "stopped_tranches": stopped})

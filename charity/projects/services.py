@@ -155,6 +155,27 @@ def create_project(community, *, title, description="", target_groups=(), expect
     return project
 
 
+#: A funded project follows its grant: grant action -> (project states, project step).
+GRANT_FOLLOW_STEPS = {
+    "activate": ({ProjectState.claimed}, "confirm"),
+    "close": ({ProjectState.active}, "complete"),
+    "terminate": ({ProjectState.claimed, ProjectState.active}, "cancel"),
+}
+
+
+def _on_grant_moved(grant, *, action, project, actor=None):
+    if project is None or action not in GRANT_FOLLOW_STEPS:
+        return
+    states, step = GRANT_FOLLOW_STEPS[action]
+    if project.state in states:
+        transition_project(project, step, actor=actor)
+
+
+def connect_signals():
+    """A funded project follows its grant's start, close and termination."""
+    signals.grant_moved.connect(_on_grant_moved, weak=False)
+
+
 def transition_project(project, action, *, team=None, actor=None):
     """Move ``project`` one step. ``team`` is the claiming team for ``claim``.
 
