@@ -38,12 +38,16 @@ def _audit(action):
 def test_one_illegal_transition_class_with_status_409():
     assert IllegalTransition is errors.IllegalTransition
     assert IllegalTransition.status == 409
+    from charity.fund.errors import PeriodTransitionError
     from charity.grants.errors import IllegalTransition as grants_illegal
+    from charity.needs.services import IllegalNeedTransition
     from charity.points.errors import IllegalRedemptionTransition
     from charity.projects.services import IllegalTransition as projects_illegal
 
-    for other in (grants_illegal, projects_illegal, IllegalRedemptionTransition):
-        assert issubclass(other, errors.IllegalTransition)
+    # the old names are the same class, not subclasses
+    for other in (grants_illegal, projects_illegal, IllegalRedemptionTransition, IllegalNeedTransition,
+                  PeriodTransitionError):
+        assert other is errors.IllegalTransition
 
 
 def test_table_reading(app, world):
