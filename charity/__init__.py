@@ -42,6 +42,7 @@ def create_app(test_config=None):
     transaction.init_app(app)  # first, so that its after_request hook runs last
     _register_request_hooks(app)
     _register_blueprints(app)
+    _connect_signals()
     _register_errorhandlers(app)
     _register_cli(app)
     return app
@@ -199,6 +200,7 @@ def _register_blueprints(app):
     app.register_blueprint(fund_bp)
 
     from charity.grants import bp as grants_bp
+    from charity.grants import views, views_award  # noqa: F401  (their routes, on grants_bp)
     from charity.grants.public import bp as grants_public_bp
 
     app.register_blueprint(grants_bp)
@@ -206,6 +208,13 @@ def _register_blueprints(app):
     from charity.points.views import bp as points_bp
 
     app.register_blueprint(points_bp)
+
+
+def _connect_signals():
+    """Every domain's receivers of the cross-domain signals (:mod:`charity.signals`)."""
+    from charity import signals
+
+    signals.connect_all()
 
 
 def _register_errorhandlers(app):

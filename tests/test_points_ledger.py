@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from charity import signals
 from charity.extensions import db
 from charity.partners.models import Service
 from charity.points import services
@@ -91,9 +92,8 @@ def test_verification_earns_points_and_honour_minutes(app, world, sc, rctx):
 def test_earning_is_idempotent(app, sc, rctx):
     activity = db.session.get(Activity, sc.earned)
     before = len(_entries())
-    # The hook run again (a retried request), and the service called directly again.
-    for hook in projects.ACTIVITY_VERIFIED_HOOKS:
-        hook(activity, None)
+    # The signal sent again (a retried request), and the service called directly again.
+    signals.activity_verified.send(activity, replaced=None)
     assert services.award_for_activity(activity) == []
     with pytest.raises(IllegalTransition):  # a double click on "verify"
         projects.verify_activity(activity)

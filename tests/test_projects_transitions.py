@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
+from charity import signals
 from charity.audit.models import AuditEvent
 from charity.extensions import db
 from charity.projects import services
@@ -181,7 +182,11 @@ def test_verified_activity_is_locked(app, world, sc, rctx):
 
 def test_amendment_is_verified_in_place_of_the_original_and_hooks_run_once(app, world, sc, rctx):
     calls = []
-    services.ACTIVITY_VERIFIED_HOOKS.append(lambda a, replaced: calls.append((a.id, replaced and replaced.id)))
+
+    def receiver(a, replaced):
+        calls.append((a.id, replaced and replaced.id))
+
+    signals.activity_verified.connect(receiver)
     try:
         original = _activity_in(sc, A.verified)
         assert calls == [(original.id, None)]
@@ -205,7 +210,7 @@ def test_amendment_is_verified_in_place_of_the_original_and_hooks_run_once(app, 
         # both stay visible in the audit trail
         assert _events("activity.supersede") == 1 and _events("activity.amend") == 1
     finally:
-        services.ACTIVITY_VERIFIED_HOOKS.pop()
+        signals.activity_verified.disconnect(receiver)
 
 
 def test_activities_only_for_active_projects(app, world, sc, rctx):

@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from charity.accounts.errors import AccountInactive, InvalidCredentials  # noqa: F401  (callers use the names here too)
 from charity.accounts.models import LoginThrottle, User
 from charity.dbutil import dialect_insert
-from charity.errors import AccountLocked, CharityError
+from charity.errors import AccountLocked
 from charity.extensions import db
 from charity.models_base import UTCDateTime, utcnow
 
@@ -26,14 +27,6 @@ def _dummy_hash():
     if method not in _DUMMY_HASHES:
         _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
     return _DUMMY_HASHES[method]
-
-
-class InvalidCredentials(CharityError):
-    pass
-
-
-class AccountInactive(CharityError):
-    pass
 
 
 def hash_password(password):

@@ -6,6 +6,7 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.accounts.auth import (
     USERNAME_PATTERN,
     clear_account_lock,
@@ -13,16 +14,12 @@ from charity.accounts.auth import (
     hash_password,
     normalise_username,
 )
+from charity.accounts.errors import WrongPassword  # noqa: F401  (callers use the names here too)
 from charity.accounts.models import ROLE_ORDER, Community, Membership, Role, User
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
 from charity.errors import CharityError, DuplicateUsername, LastAdminError, ValidationFailed
 from charity.extensions import db
-
-
-class WrongPassword(ValidationFailed):
-    """The current password given was not the user's."""
-
 
 PROFILE_FIELDS = ("username", "display_name", "phone", "locale", "active")
 
@@ -42,21 +39,9 @@ def _profile(user, community):
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
-#: Functions called with each new community, in the same transaction, so every domain
-#: can seed what a community starts with (service categories, a chart of accounts...).
-#: Register with :func:`on_community_created`; each must be idempotent.
-COMMUNITY_SEEDERS = []
-
-
-def on_community_created(func):
-    """Decorator: call ``func(community)`` whenever a community is created."""
-    if func not in COMMUNITY_SEEDERS:
-        COMMUNITY_SEEDERS.append(func)
-    return func
-
-
 def create_community(*, name, slug, street="", district="", actor=None):
-    """Create a community, then let each domain seed it (:data:`COMMUNITY_SEEDERS`).
+    """Create a community, then let each domain seed it (in the same transaction: the
+    :data:`charity.signals.community_created` signal).
 
     :raises ValidationFailed: a bad or taken short name, or an empty or overlong name.
     """
@@ -73,8 +58,7 @@ def create_community(*, name, slug, street="", district="", actor=None):
     db.session.flush()
     record("community.create", "community", community.id, community=community, actor=actor,
            label=community.name, after=snapshot(community, "name", "slug", "street", "district"))
-    for seed in COMMUNITY_SEEDERS:
-        seed(community)
+    signals.community_created.send(community)
     return community
 
 

@@ -45,4 +45,4 @@ labels.register(
     },
 )
 
-from charity.fund import models, services  # noqa: E402,F401  (models for Alembic; the chart seeder)
+from charity.fund import models  # noqa: E402,F401  (models for Alembic)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from charity.errors import CharityError
+from charity.errors import CharityError, IllegalTransition
 
 
 class FundError(CharityError):
@@ -53,11 +53,12 @@ class AlreadyReversed(FundError):
         return _l("This entry has already been reversed or is itself a reversal.")
 
 
-class PeriodTransitionError(FundError):
-    """A period close or reopening step that its state does not allow."""
+#: A period close or reopening step that its state (or the actor's role) does not allow:
+#: the one :class:`IllegalTransition`.
+PeriodTransitionError = IllegalTransition
 
 
-class ReopenNeedsTwoPeople(PeriodTransitionError):
+class ReopenNeedsTwoPeople(IllegalTransition):
     """Reopening takes an admin and a council member: two different people."""
 
     @staticmethod

@@ -20,8 +20,8 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.accounts.models import Role
-from charity.accounts.services import on_community_created
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
 from charity.extensions import db
@@ -53,6 +53,7 @@ from charity.fund.models import (
     SubFund,
 )
 from charity.models_base import local_today, utcnow
+from charity.statemachine import Workflow
 
 GENESIS = "0" * 64
 MAX_AMOUNT_FEN = 10**15
@@ -74,7 +75,6 @@ class Line:
 
 # --- chart -----------------------------------------------------------------------------
 
-@on_community_created
 def ensure_chart(community):
     """Seed the chart of accounts and the chain head (idempotent)."""
     have = set(db.session.scalars(sa.select(FundAccount.code).where(
@@ -86,6 +86,11 @@ def ensure_chart(community):
     if db.session.scalar(sa.select(LedgerHead.id).where(LedgerHead.community_id == community.id)) is None:
         db.session.add(LedgerHead(community_id=community.id, last_seq=0, last_hash=GENESIS))
     db.session.flush()
+
+
+def connect_signals():
+    """Each new community gets its chart of accounts."""
+    signals.community_created.connect(ensure_chart, weak=False)
 
 
 def accounts_by_code(community):
@@ -494,6 +499,26 @@ def _period_row(community, year, month):
         FundPeriod.community_id == community.id, FundPeriod.year == year, FundPeriod.month == month))
 
 
+#: action -> (states it may start from, state it leads to). A month without a row is open.
+PERIOD_TRANSITIONS = {
+    "close": ({PeriodState.open}, PeriodState.closed),
+    "request_reopen": ({PeriodState.closed}, PeriodState.reopen_requested),
+    "confirm_reopen": ({PeriodState.reopen_requested}, PeriodState.open),
+    "cancel_reopen": ({PeriodState.reopen_requested}, PeriodState.closed),
+}
+
+_PERIOD_REFUSED = {
+    "close": _l("This month is already closed."),
+    "request_reopen": _l("Only a closed month can be reopened."),
+    "confirm_reopen": _l("No reopening of this month awaits confirmation."),
+    "cancel_reopen": _l("No reopening of this month awaits confirmation."),
+}
+
+PERIOD_FLOW = Workflow(FundPeriod, PERIOD_TRANSITIONS, audit_prefix="fund.period", object_type="fund_period",
+                       refused=lambda period, action: _PERIOD_REFUSED.get(action, _l("Unknown step.")),
+                       label=lambda period: period.label)
+
+
 def transition_period(community, year, month, action, *, actor, reason=None):
     """The one transition function of a month's state machine.
 
@@ -511,52 +536,40 @@ def transition_period(community, year, month, action, *, actor, reason=None):
     state = period.state if period is not None else PeriodState.open
     roles = _roles_of(actor, community)
     before = {"state": state}
+    if action not in PERIOD_TRANSITIONS:
+        raise PERIOD_FLOW.illegal(period, action)
+    if action == "close" and Role.admin not in roles:
+        raise PeriodTransitionError(_l("Only an admin closes a month."))
+    if state not in PERIOD_FLOW.sources(action):
+        raise PERIOD_FLOW.illegal(period, action)
+    cleared = {"reopen_requested_by_id": None, "reopen_requested_role": None, "reopen_reason": None}
+    values = {}
     if action == "close":
-        if Role.admin not in roles:
-            raise PeriodTransitionError(_l("Only an admin closes a month."))
-        if state != PeriodState.open:
-            raise PeriodTransitionError(_l("This month is already closed."))
         if period is None:
-            period = FundPeriod(community_id=community.id, year=year, month=month, state=PeriodState.closed)
+            period = FundPeriod(community_id=community.id, year=year, month=month, state=PeriodState.open)
             db.session.add(period)
-        period.state = PeriodState.closed
-        period.closed_by_id = actor.id
-        period.closed_at = utcnow()
-        period.reopen_requested_by_id = period.reopen_requested_role = period.reopen_reason = None
+            db.session.flush()
+        values = {"closed_by_id": actor.id, "closed_at": utcnow(), **cleared}
     elif action == "request_reopen":
-        if state != PeriodState.closed:
-            raise PeriodTransitionError(_l("Only a closed month can be reopened."))
         role = Role.admin if Role.admin in roles else Role.council if Role.council in roles else None
         if role is None:
             raise PeriodTransitionError(_l("Only an admin or a council member asks to reopen a month."))
         reason = (reason or "").strip()
         if not reason or len(reason) > 200:
             raise PeriodTransitionError(_l("Give the reason for reopening (at most 200 characters)."))
-        period.state = PeriodState.reopen_requested
-        period.reopen_requested_by_id = actor.id
-        period.reopen_requested_role = role.value
-        period.reopen_reason = reason
+        values = {"reopen_requested_by_id": actor.id, "reopen_requested_role": role.value,
+                  "reopen_reason": reason}
     elif action == "confirm_reopen":
-        if state != PeriodState.reopen_requested:
-            raise PeriodTransitionError(_l("No reopening of this month awaits confirmation."))
         needed = Role.council if period.reopen_requested_role == Role.admin.value else Role.admin
         if actor.id == period.reopen_requested_by_id or needed not in roles:
             raise ReopenNeedsTwoPeople()
-        period.state = PeriodState.open
     elif action == "cancel_reopen":
-        if state != PeriodState.reopen_requested:
-            raise PeriodTransitionError(_l("No reopening of this month awaits confirmation."))
         if not roles & {Role.admin, Role.council}:
             raise PeriodTransitionError(_l("Only an admin or a council member may do this."))
-        period.state = PeriodState.closed
-        period.reopen_requested_by_id = period.reopen_requested_role = period.reopen_reason = None
-    else:
-        raise PeriodTransitionError(_l("Unknown step."))
-    db.session.flush()
-    record(f"fund.period.{action}", "fund_period", period.id, community=community, actor=actor,
-           label=period.label, before=before,
-           after={"state": period.state, "reason": reason} if reason else {"state": period.state})
-    return period
+        values = cleared
+    return PERIOD_FLOW.step(
+        period, action, values=values, community=community, actor=actor, before=before,
+        after=lambda p: {"state": p.state, "reason": reason} if reason else {"state": p.state})
 
 
 # --- verification ----------------------------------------------------------------------

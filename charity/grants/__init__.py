@@ -70,4 +70,4 @@ audit_labels.register(
     },
 )
 
-from charity.grants import models, views, views_award  # noqa: E402,F401
+from charity.grants import models  # noqa: E402,F401  (models for Alembic; the views are imported by create_app)

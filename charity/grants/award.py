@@ -52,6 +52,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.accounts.models import Community, Role
 from charity.audit import labels
 from charity.audit.services import record
@@ -61,7 +62,22 @@ from charity.extensions import db
 from charity.fund import api as fund
 from charity.fund.api import PaymentMethod, ReferenceType, chart
 from charity.grants import workflow
-from charity.grants.errors import GrantError, IllegalTransition, NotTheLeader, Recused
+from charity.grants.errors import (  # noqa: F401  (callers use the names here too)
+    AgreementUnsigned,
+    AlreadySigned,
+    ClaimsPending,
+    EvaluationRequired,
+    ExceedsAdvance,
+    ExceedsAward,
+    GrantError,
+    IllegalTransition,
+    NotAnEvaluator,
+    NotTheLeader,
+    PaymentsStopped,
+    PlanInvalid,
+    Recused,
+    TrancheNotPayable,
+)
 from charity.grants.models import (
     Application,
     ApplicationState,
@@ -84,6 +100,7 @@ from charity.models_base import local_today, utcnow
 from charity.projects import services as projects
 from charity.projects import uploads
 from charity.projects.models import Activity, ActivityState, Evidence, Project, ProjectState
+from charity.statemachine import Workflow
 from charity.teams.services import actor_id, led_team_ids
 
 S = ApplicationState
@@ -121,71 +138,6 @@ REPORT_STATE_NAMES = {
 
 
 # -- errors -----------------------------------------------------------------------------
-
-class AgreementUnsigned(GrantError):
-    """No money moves before the funding agreement is signed by both sides."""
-
-    @staticmethod
-    def default_message():
-        return _l("Record the funding agreement as signed by both sides before paying.")
-
-
-class AlreadySigned(GrantError):
-    @staticmethod
-    def default_message():
-        return _l("The agreement is recorded as signed already.")
-
-
-class ExceedsAward(GrantError):
-    """A tranche would take the money paid above the amount awarded."""
-
-    @staticmethod
-    def default_message():
-        return _l("This payment would take the grant above the amount awarded.")
-
-
-class ExceedsAdvance(GrantError):
-    """A claim would take the spending above the money paid to the team and not spent."""
-
-    @staticmethod
-    def default_message():
-        return _l("The claim is more than the money paid to the team and not yet spent.")
-
-
-class TrancheNotPayable(GrantError):
-    """The tranche is paid or stopped already, or an earlier one is unpaid."""
-
-
-class EvaluationRequired(GrantError):
-    """A tranche after the first waits for a passed mid-term evaluation."""
-
-    @staticmethod
-    def default_message():
-        return _l("This tranche is paid only after a passed mid-term evaluation.")
-
-
-class PaymentsStopped(GrantError):
-    """A failed mid-term evaluation (or the end of the grant) stopped every later tranche."""
-
-    @staticmethod
-    def default_message():
-        return _l("Payments to this grant are stopped.")
-
-
-class NotAnEvaluator(GrantError):
-    @staticmethod
-    def default_message():
-        return _l("Only council members evaluate and accept reports.")
-
-
-class ClaimsPending(GrantError):
-    @staticmethod
-    def default_message():
-        return _l("Decide the expense claims still waiting first.")
-
-
-class PlanInvalid(ValidationFailed):
-    """A tranche plan that is not whole percentages summing to 100."""
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -391,6 +343,16 @@ def payable_problem(tranche):
     return None
 
 
+#: action -> (states it may start from, state it leads to). Stopping is done for all the
+#: grant's planned tranches at once (:func:`_stop_planned`).
+TRANCHE_TRANSITIONS = {
+    "paid": ({TrancheState.planned}, TrancheState.paid),
+    "stopped": ({TrancheState.planned}, TrancheState.stopped),
+}
+#: The events name the grant (``grant.tranche.paid`` on object ``grant``).
+TRANCHE_FLOW = Workflow(Tranche, TRANCHE_TRANSITIONS, audit_prefix="grant.tranche", object_type="grant")
+
+
 def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key, actor):
     """Pay a planned tranche to the team: Dr 1221 grant advances, Cr bank (or cash).
 
@@ -431,31 +393,26 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
                     no=grant.agreement_no, seq=tranche.seq, team=application.team.name)),
         lines=[fund.Line(chart.GRANT_ADVANCES, amount), fund.Line(chart.cash_account_for(method), -amount)],
         idempotency_key=idempotency_key, actor=actor)
-    moved = db.session.execute(
-        sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.state == TrancheState.planned)
-        .values(state=TrancheState.paid, paid_on=paid_on, entry_id=entry.id, paid_by_id=actor_id(actor))
-        .execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
-        raise TrancheNotPayable(_l("This tranche is paid or stopped already."))
-    db.session.expire(tranche)
-    db.session.flush()
-    record("grant.tranche.paid", "grant", grant.id, community=community, actor=actor,
-           label=grant.agreement_no, before=before,
-           after={**_grant_snapshot(grant), "tranche": tranche.seq, "amount_fen": amount,
-                  "entry_seq": entry.seq})
+    try:
+        TRANCHE_FLOW.step(
+            tranche, "paid", values={"paid_on": paid_on, "entry_id": entry.id, "paid_by_id": actor_id(actor)},
+            object_id=grant.id, community=community, actor=actor, label=grant.agreement_no, before=before,
+            after={**_grant_snapshot(grant), "tranche": tranche.seq, "amount_fen": amount,
+                   "entry_seq": entry.seq})
+    except IllegalTransition:
+        raise TrancheNotPayable(_l("This tranche is paid or stopped already.")) from None
     if application.state == S.awarded:
         workflow.transition(application, "activate", actor=actor)
-        if grant.project.state == ProjectState.claimed:
-            projects.transition_project(grant.project, "confirm", actor=actor)
+        signals.grant_moved.send(grant, action="activate", project=grant.project, actor=actor)
     return tranche
 
 
 def _stop_planned(grant):
     """Every planned tranche will never be paid. Returns the sequence numbers stopped."""
     stopped = [t.seq for t in grant.tranches if t.state == TrancheState.planned]
-    db.session.execute(sa.update(Tranche).where(Tranche.grant_id == grant.id,
-                                                Tranche.state == TrancheState.planned)
-                       .values(state=TrancheState.stopped).execution_options(synchronize_session=False))
+    sources, target = TRANCHE_TRANSITIONS["stopped"]
+    db.session.execute(sa.update(Tranche).where(Tranche.grant_id == grant.id, Tranche.state.in_(sources))
+                       .values(state=target).execution_options(synchronize_session=False))
     for t in grant.tranches:
         db.session.expire(t)
     return stopped
@@ -472,6 +429,11 @@ EVALUATION_TRANSITIONS = {
 }
 OUTCOME_ACTIONS = {EvaluationState.passed: "pass", EvaluationState.failed: "fail",
                    EvaluationState.more_material: "ask_more"}
+#: The events name the grant (``grant.evaluation.<action>`` on object ``grant``).
+EVALUATION_FLOW = Workflow(
+    MidtermEvaluation, EVALUATION_TRANSITIONS, audit_prefix="grant.evaluation", object_type="grant",
+    refused=lambda evaluation, action: _l(
+        "This evaluation is decided already or waits for the evaluators."))
 
 
 def _project_activities(grant, activity_ids):
@@ -515,21 +477,15 @@ def gated_tranche(grant):
 
 
 def _evaluation_transition(evaluation, action, *, actor, opinion=None):
-    sources, target = EVALUATION_TRANSITIONS[action]
-    lock_row(MidtermEvaluation, evaluation.id)
-    db.session.refresh(evaluation)
-    if evaluation.state not in sources:
-        raise IllegalTransition(_l("This evaluation is decided already or waits for the evaluators."))
+    EVALUATION_FLOW.check(evaluation, action)
     before = {"state": evaluation.state.value}
-    if opinion is not None:
-        evaluation.opinion = opinion
-    evaluation.state = target
-    db.session.flush()
-    record(f"grant.evaluation.{action}", "grant", evaluation.grant_id, community=_community(evaluation.grant),
-           actor=actor, label=evaluation.grant.agreement_no,
-           before=before, after={"state": target.value, "tranche": evaluation.tranche_seq,
-                                 **({"opinion": opinion} if opinion else {})})
-    return evaluation
+    target = EVALUATION_FLOW.target(action)
+    return EVALUATION_FLOW.step(
+        evaluation, action, values={} if opinion is None else {"opinion": opinion}, actor=actor,
+        object_id=evaluation.grant_id, community=_community(evaluation.grant),
+        label=evaluation.grant.agreement_no, before=before,
+        after={"state": target.value, "tranche": evaluation.tranche_seq,
+               **({"opinion": opinion} if opinion else {})})
 
 
 def submit_evaluation(grant, *, self_evaluation, activity_ids=(), actor):
@@ -640,6 +596,9 @@ CLAIM_TRANSITIONS = {
     "approve": ({ClaimState.submitted}, ClaimState.approved),
     "reject": ({ClaimState.submitted}, ClaimState.rejected),
 }
+#: The events name the grant (``grant.claim.<action>`` on object ``grant``).
+CLAIM_FLOW = Workflow(ExpenseClaim, CLAIM_TRANSITIONS, audit_prefix="grant.claim", object_type="grant",
+                      refused=lambda claim, action: _l("This claim is decided already."))
 
 
 def submit_claim(grant, *, budget_line_id, description, amount_fen, spent_on, receipts, actor):
@@ -705,15 +664,12 @@ def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
         existing = ledger.find(idempotency_key)
         if existing is not None:
             return claim
-    lock_row(ExpenseClaim, claim.id)
-    db.session.refresh(claim)
-    sources, target = CLAIM_TRANSITIONS[action]
-    if claim.state not in sources:
-        raise IllegalTransition(_l("This claim is decided already."))
+    target = CLAIM_FLOW.check(claim, action)
     note = (note or "").strip()[:500]
     if not approve and not note:
         raise ValidationFailed(_l("Give the reason for the rejection."))
     before = {"state": claim.state.value, **_grant_snapshot(grant)}
+    values = {}
     if approve:
         amount = claim.amount_fen
         if not _grant_update(grant, Grant.spent_fen + Grant.returned_fen + amount <= Grant.disbursed_fen,
@@ -726,17 +682,13 @@ def decide_claim(claim, *, approve, note="", idempotency_key=None, actor):
                         no=grant.agreement_no, item=claim.description))[:200],
             lines=[fund.Line(chart.MICRO_VENTURE, amount), fund.Line(chart.GRANT_ADVANCES, -amount)],
             idempotency_key=idempotency_key, actor=actor)
-        claim.entry_id = entry.id
-    claim.state = target
-    claim.decision_note = note
-    claim.decided_by_id = actor_id(actor)
-    claim.decided_at = utcnow()
-    db.session.flush()
-    record(f"grant.claim.{action}", "grant", grant.id, community=community, actor=actor,
-           label=grant.agreement_no, before=before,
-           after={"state": target.value, "claim": claim.id, "amount_fen": claim.amount_fen,
-                  **_grant_snapshot(grant), **({"note": note} if note else {})})
-    return claim
+        values["entry_id"] = entry.id
+    return CLAIM_FLOW.step(
+        claim, action, values={**values, "decision_note": note, "decided_by_id": actor_id(actor),
+                               "decided_at": utcnow()},
+        actor=actor, object_id=grant.id, community=community, label=grant.agreement_no, before=before,
+        after={"state": target.value, "claim": claim.id, "amount_fen": claim.amount_fen,
+               **_grant_snapshot(grant), **({"note": note} if note else {})})
 
 
 def claims_of(grant):
@@ -779,6 +731,9 @@ REPORT_TRANSITIONS = {
     "accept": ({FinalReportState.submitted}, FinalReportState.accepted),
     "return": ({FinalReportState.submitted}, FinalReportState.returned),
 }
+#: The events name the grant (``grant.report.<action>`` on object ``grant``).
+REPORT_FLOW = Workflow(FinalReport, REPORT_TRANSITIONS, audit_prefix="grant.report", object_type="grant",
+                       refused=lambda report, action: _l("This report is decided already."))
 
 
 def reports_of(grant):
@@ -811,23 +766,15 @@ def submit_final_report(grant, *, narrative, outcomes="", beneficiaries=0, activ
 
 def _report_transition(report, action, *, opinion, actor):
     _check_council(report.grant, actor)
-    lock_row(FinalReport, report.id)
-    db.session.refresh(report)
-    sources, target = REPORT_TRANSITIONS[action]
-    if report.state not in sources:
-        raise IllegalTransition(_l("This report is decided already."))
+    target = REPORT_FLOW.check(report, action)
     opinion = (opinion or "").strip()[:1000]
     if action == "return" and not opinion:
         raise ValidationFailed(_l("Say what the team must change."))
-    report.state = target
-    report.opinion = opinion
-    report.decided_by_id = actor_id(actor)
-    report.decided_at = utcnow()
-    db.session.flush()
-    record(f"grant.report.{action}", "grant", report.grant_id, community=_community(report.grant),
-           actor=actor, label=report.grant.agreement_no, before={"state": FinalReportState.submitted.value},
-           after={"state": target.value, "opinion": opinion})
-    return report
+    return REPORT_FLOW.step(
+        report, action, values={"opinion": opinion, "decided_by_id": actor_id(actor), "decided_at": utcnow()},
+        actor=actor, object_id=report.grant_id, community=_community(report.grant),
+        label=report.grant.agreement_no, before={"state": FinalReportState.submitted.value},
+        after={"state": target.value, "opinion": opinion})
 
 
 def return_final_report(report, *, opinion, actor):
@@ -890,12 +837,7 @@ def _finish(grant, action, *, reason, returned_on, method, idempotency_key, acto
     db.session.flush()
     refund = _return_unspent(grant, returned_on=returned_on, method=method, reason=reason,
                              idempotency_key=idempotency_key, actor=actor, ledger=ledger)
-    project = grant.project
-    if project is not None:
-        if action == "close" and project.state == ProjectState.active:
-            projects.transition_project(project, "complete", actor=actor)
-        elif action == "terminate" and project.state in (ProjectState.claimed, ProjectState.active):
-            projects.transition_project(project, "cancel", actor=actor)
+    signals.grant_moved.send(grant, action=action, project=grant.project, actor=actor)
     if stopped:
         record("grant.payments_stopped", "grant", grant.id, community=community, actor=actor,
                label=grant.agreement_no, after={"payments_stopped": True, "stopped_tranches": stopped})

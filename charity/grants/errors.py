@@ -2,15 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 
-from charity.errors import CharityError, ValidationFailed
+# IllegalTransition: the one class of charity.errors, re-exported for the grants' callers.
+from charity.errors import CharityError, IllegalTransition, ValidationFailed  # noqa: F401
 
 
 class GrantError(CharityError):
     """Base of the grants' business-rule errors."""
-
-
-class IllegalTransition(GrantError):
-    """The application (or grant) is not in a state where this step is allowed."""
 
 
 class CapExceeded(GrantError):
@@ -100,3 +97,91 @@ class BudgetInvalid(ValidationFailed):
 
 class RoundInvalid(ValidationFailed):
     """A round setting that breaks a rule (weights not summing to 100, say)."""
+
+
+class AgreementUnsigned(GrantError):
+    """No money moves before the funding agreement is signed by both sides."""
+
+    @staticmethod
+    def default_message():
+        return _l("Record the funding agreement as signed by both sides before paying.")
+
+
+class AlreadySigned(GrantError):
+    @staticmethod
+    def default_message():
+        return _l("The agreement is recorded as signed already.")
+
+
+class ExceedsAward(GrantError):
+    """A tranche would take the money paid above the amount awarded."""
+
+    @staticmethod
+    def default_message():
+        return _l("This payment would take the grant above the amount awarded.")
+
+
+class ExceedsAdvance(GrantError):
+    """A claim would take the spending above the money paid to the team and not spent."""
+
+    @staticmethod
+    def default_message():
+        return _l("The claim is more than the money paid to the team and not yet spent.")
+
+
+class TrancheNotPayable(GrantError):
+    """The tranche is paid or stopped already, or an earlier one is unpaid."""
+
+
+class EvaluationRequired(GrantError):
+    """A tranche after the first waits for a passed mid-term evaluation."""
+
+    @staticmethod
+    def default_message():
+        return _l("This tranche is paid only after a passed mid-term evaluation.")
+
+
+class PaymentsStopped(GrantError):
+    """A failed mid-term evaluation (or the end of the grant) stopped every later tranche."""
+
+    @staticmethod
+    def default_message():
+        return _l("Payments to this grant are stopped.")
+
+
+class NotAnEvaluator(GrantError):
+    @staticmethod
+    def default_message():
+        return _l("Only council members evaluate and accept reports.")
+
+
+class ClaimsPending(GrantError):
+    @staticmethod
+    def default_message():
+        return _l("Decide the expense claims still waiting first.")
+
+
+class PlanInvalid(ValidationFailed):
+    """A tranche plan that is not whole percentages summing to 100."""
+
+
+class AlreadyDone(GrantError):
+    """A conflict is declared, a score sheet submitted or a meeting's vote recorded once."""
+
+
+class NoticeClosed(GrantError):
+    """Objections are lodged only while the grant is in its notice period."""
+
+    @staticmethod
+    def default_message():
+        return _l("This grant is not in its public notice period.")
+
+
+class TooManyObjections(GrantError):
+    """One client address lodged ``GRANT_OBJECTIONS_PER_ADDRESS_PER_DAY`` objections in
+    the community within 24 hours."""
+
+    @staticmethod
+    def default_message():
+        return _l("Too many objections have been lodged from this network today. Please try "
+                  "again tomorrow, or tell the community service centre in person.")

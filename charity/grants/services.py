@@ -20,18 +20,21 @@ from charity.dbutil import lock_row
 from charity.errors import ValidationFailed
 from charity.extensions import db
 from charity.grants import workflow
-from charity.grants.errors import (
+from charity.grants.errors import (  # noqa: F401  (callers use the names here too)
+    AlreadyDone,
     BudgetInvalid,
     GrantError,
     IllegalTransition,
     NoDeclaration,
     NotAnAttendee,
+    NoticeClosed,
     NotOnPanel,
     NotTheLeader,
     Recused,
     RoundClosed,
     RoundInvalid,
     ScoringOpen,
+    TooManyObjections,
 )
 from charity.grants.models import (
     SCORE_MAX,
@@ -59,6 +62,7 @@ from charity.models_base import local_today, utcnow
 from charity.needs.models import CouncilMeeting, MeetingAttendee
 from charity.partners.models import Partner, PartnerContact
 from charity.projects import uploads
+from charity.statemachine import Workflow
 from charity.teams.models import Team, TeamMember, Volunteer
 from charity.teams.services import actor_id, led_team_ids
 from charity.teams.services import clean_groups as _clean_groups
@@ -79,18 +83,6 @@ DEFAULT_CRITERIA = [
 
 #: Most budget lines one application takes.
 MAX_BUDGET_LINES = 30
-
-
-class AlreadyDone(GrantError):
-    """A conflict is declared, a score sheet submitted or a meeting's vote recorded once."""
-
-
-class NoticeClosed(GrantError):
-    """Objections are lodged only while the grant is in its notice period."""
-
-    @staticmethod
-    def default_message():
-        return _l("This grant is not in its public notice period.")
 
 
 # -- rounds ------------------------------------------------------------------------------
@@ -496,7 +488,7 @@ def staff_step(app, action, *, actor, info_request=None, notice_start=None):
 
 
 def allowed_steps(app):
-    return {a for a, (sources, _t) in workflow.TRANSITIONS.items() if app.state in sources}
+    return set(workflow.FLOW.allowed(app))
 
 
 # -- conflicts of interest ---------------------------------------------------------------
@@ -824,16 +816,6 @@ def public_notices(community, today=None):
             for a in apps]
 
 
-class TooManyObjections(GrantError):
-    """One client address lodged ``GRANT_OBJECTIONS_PER_ADDRESS_PER_DAY`` objections in
-    the community within 24 hours."""
-
-    @staticmethod
-    def default_message():
-        return _l("Too many objections have been lodged from this network today. Please try "
-                  "again tomorrow, or tell the community service centre in person.")
-
-
 def _objections_from(community, address, since):
     """Objections lodged from ``address`` in ``community`` since ``since``, counted in the
     audit trail, which records each request's client address (no second copy kept)."""
@@ -875,6 +857,16 @@ def objections_of(app):
                               .order_by(Objection.id)).all()
 
 
+#: action (the outcome) -> (states it may start from, state it leads to)
+OBJECTION_TRANSITIONS = {
+    ObjectionState.upheld.value: ({ObjectionState.pending}, ObjectionState.upheld),
+    ObjectionState.dismissed.value: ({ObjectionState.pending}, ObjectionState.dismissed),
+}
+OBJECTION_FLOW = Workflow(Objection, OBJECTION_TRANSITIONS, audit_prefix="grant.objection",
+                          object_type="grant_objection",
+                          refused=lambda objection, action: _l("This objection is resolved already."))
+
+
 def resolve_objection(objection, outcome, resolution, *, actor):
     """Uphold (the grant is cancelled and its amount released to the round) or dismiss
     (the grant may proceed) an objection, with the reason.
@@ -885,22 +877,16 @@ def resolve_objection(objection, outcome, resolution, *, actor):
     outcome = ObjectionState(outcome)
     if outcome == ObjectionState.pending:
         raise IllegalTransition()
-    lock_row(Objection, objection.id)
-    db.session.refresh(objection)
-    if objection.state != ObjectionState.pending:
-        raise IllegalTransition(_l("This objection is resolved already."))
+    OBJECTION_FLOW.check(objection, outcome.value)
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationFailed(_l("Give the reason for the resolution."))
     app = objection.application
-    objection.state = outcome
-    objection.resolution = resolution[:1000]
-    objection.resolved_by_id = actor.id
-    objection.resolved_at = utcnow()
-    db.session.flush()
-    record(f"grant.objection.{outcome.value}", "grant_objection", objection.id, community=_community(app),
-           actor=actor, label=app.title, before={"state": "pending"},
-           after={"state": outcome.value, "resolution": objection.resolution})
+    OBJECTION_FLOW.step(
+        objection, outcome.value,
+        values={"resolution": resolution[:1000], "resolved_by_id": actor.id, "resolved_at": utcnow()},
+        community=_community(app), actor=actor, label=app.title, before={"state": "pending"},
+        after=lambda o: {"state": o.state.value, "resolution": o.resolution})
     if outcome == ObjectionState.upheld and app.state == S.public_notice:
         workflow.transition(app, "cancel", actor=actor, reason=objection.resolution)
     return objection

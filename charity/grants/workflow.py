@@ -8,7 +8,6 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from charity.audit.services import record
-from charity.dbutil import lock_row
 from charity.extensions import db
 from charity.grants.errors import (
     CapExceeded,
@@ -24,6 +23,7 @@ from charity.grants.models import (
     ObjectionState,
 )
 from charity.models_base import local_today, utcnow
+from charity.statemachine import Workflow
 
 S = ApplicationState
 
@@ -52,6 +52,13 @@ TRANSITIONS = {
     "terminate": ({S.awarded, S.active, S.final_report_submitted}, S.terminated),
     "withdraw": (UNDECIDED, S.withdrawn),
 }
+
+def _refused(application, action):
+    if action not in STEP_NAMES:
+        return None
+    return _l("Not possible now (%(step)s): the application is %(state)s.",
+              step=STEP_NAMES[action], state=STATE_NAMES[application.state])
+
 
 STATE_NAMES = {
     S.draft: _l("draft"),
@@ -90,6 +97,10 @@ STEP_NAMES = {
 }
 
 
+FLOW = Workflow(Application, TRANSITIONS, audit_prefix="grant", object_type="grant_application",
+                refused=_refused, label=lambda application: application.title)
+
+
 def snapshot(application):
     return {"state": application.state.value, "requested_fen": application.requested_fen,
             "approved_fen": application.approved_fen}
@@ -113,43 +124,33 @@ def transition(application, action, *, actor=None, approved_fen=None, conditions
     :raises NoticeNotOver: ``award`` before the last day of the notice has passed.
     :raises ObjectionPending: ``award`` while an objection is unresolved.
     """
-    if action not in TRANSITIONS:
-        raise IllegalTransition()
-    lock_row(Application, application.id)
-    db.session.refresh(application)
-    sources, target = TRANSITIONS[action]
-    if application.state not in sources:
-        raise IllegalTransition(_l("Not possible now (%(step)s): the application is %(state)s.",
-                                   step=STEP_NAMES[action], state=STATE_NAMES[application.state]))
+    FLOW.check(application, action)
     before = snapshot(application)
-    extra = {}
+    values, extra = {}, {}
     if action == "submit" or action == "resubmit":
-        application.submitted_at = utcnow()
+        values["submitted_at"] = utcnow()
     elif action == "request_info":
         text = (info_request or "").strip()
         if not text:
             raise IllegalTransition(_l("Say what information is needed."))
-        application.info_request = text[:1000]
-        extra["info_request"] = application.info_request
+        values["info_request"] = extra["info_request"] = text[:1000]
     elif action == "approve":
         if not isinstance(approved_fen, int) or isinstance(approved_fen, bool) \
                 or approved_fen <= 0 or approved_fen > application.requested_fen:
             raise IllegalTransition(
                 _l("The approved amount must be above zero and at most the amount requested."))
         commit_to_cap(application.round_id, approved_fen)
-        application.approved_fen = approved_fen
-        application.conditions = (conditions or "").strip()[:1000]
-        application.decided_at = utcnow()
-        extra["conditions"] = application.conditions
+        values.update(approved_fen=approved_fen, conditions=(conditions or "").strip()[:1000],
+                      decided_at=utcnow())
+        extra["conditions"] = values["conditions"]
     elif action == "reject":
-        application.decided_at = utcnow()
+        values["decided_at"] = utcnow()
     elif action == "publish":
         start = notice_start or local_today()
         days = db.session.scalar(sa.select(GrantRound.notice_days).where(
             GrantRound.id == application.round_id))
-        application.notice_starts_on = start
-        application.notice_ends_on = add_working_days(start, days)
-        extra["notice"] = [start.isoformat(), application.notice_ends_on.isoformat()]
+        values.update(notice_starts_on=start, notice_ends_on=add_working_days(start, days))
+        extra["notice"] = [start.isoformat(), values["notice_ends_on"].isoformat()]
     elif action == "award":
         if application.notice_ends_on is None or local_today() <= application.notice_ends_on:
             raise NoticeNotOver()
@@ -160,14 +161,10 @@ def transition(application, action, *, actor=None, approved_fen=None, conditions
     elif action in ("terminate", "close"):
         disbursed = application.grant.disbursed_fen if application.grant is not None else 0
         release_commitment(application, (application.approved_fen or 0) - disbursed, audit=False)
-    application.state = target
-    db.session.flush()
-    after = snapshot(application) | extra
     if reason:
-        after["reason"] = reason
-    record(f"grant.{action}", "grant_application", application.id, community=_community(application),
-           actor=actor, label=application.title, before=before, after=after)
-    return application
+        extra["reason"] = reason
+    return FLOW.step(application, action, values=values, actor=actor, community=_community(application),
+                     before=before, after=snapshot, extra=extra)
 
 
 def _community(application):

@@ -7,51 +7,55 @@ from flask_babel import lazy_gettext as _l
 
 from charity.accounts.models import Community, Membership, Role, User
 from charity.audit.services import record, snapshot
-from charity.dbutil import lock_row
-from charity.errors import CharityError, ValidationFailed
+from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
+from charity.needs.errors import (  # noqa: F401  (callers use the names here too)
+    ConsentMissing,
+    DeclineReasonMissing,
+    MatchTargetAmbiguous,
+    MatchTargetInvalid,
+)
 from charity.needs.models import CouncilMeeting, MeetingAttendee, Need, NeedSource, NeedState, Urgency
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service, ServiceCategory
+from charity.statemachine import Workflow
 from charity.teams.models import Team
 
-
-class IllegalNeedTransition(CharityError):
-    """The need's state does not allow this step."""
-
-
-class ConsentMissing(ValidationFailed):
-    """A named resident without their recorded consent."""
+#: The need's state does not allow this step: the one :class:`IllegalTransition`.
+IllegalNeedTransition = IllegalTransition
 
 
-class MatchTargetInvalid(ValidationFailed):
-    """The service to match is not an active service of an active partner here, or the
-    team is not a team of this community."""
-
-
-class MatchTargetAmbiguous(ValidationFailed):
-    """A match names both a service and a team, or neither: it takes exactly one."""
-
-
-class DeclineReasonMissing(ValidationFailed):
-    """Declining a need takes a reason."""
-
-
-#: (state, action) -> new state. The only moves a need can make.
-TRANSITIONS = {
-    (NeedState.open, "match"): NeedState.matched,
-    (NeedState.matched, "start"): NeedState.in_service,
-    (NeedState.in_service, "close"): NeedState.closed,
-    (NeedState.open, "decline"): NeedState.declined,
-    (NeedState.matched, "decline"): NeedState.declined,
-    (NeedState.declined, "reopen"): NeedState.open,
-    (NeedState.closed, "reopen"): NeedState.open,
+#: action -> (states it may start from, state it leads to). The only moves a need can make.
+NEED_TRANSITIONS = {
+    "match": ({NeedState.open}, NeedState.matched),
+    "start": ({NeedState.matched}, NeedState.in_service),
+    "close": ({NeedState.in_service}, NeedState.closed),
+    "decline": ({NeedState.open, NeedState.matched}, NeedState.declined),
+    "reopen": ({NeedState.declined, NeedState.closed}, NeedState.open),
 }
 
-ACTIONS = ("match", "start", "close", "decline", "reopen")
+#: The same table read as (state, action) -> new state.
+TRANSITIONS = {(source, action): target
+               for action, (sources, target) in NEED_TRANSITIONS.items()
+               for source in NeedState if source in sources}
+
+ACTIONS = tuple(NEED_TRANSITIONS)
+
+
+def _refused(need, action):
+    return _l("A need that is %(state)s cannot be %(action)s.",
+              state=state_word(need.state), action=ACTION_WORDS.get(action, action))
+
+
+def _need_label(need):
+    return f"#{need.id} {need.description[:40]}"
+
+
+FLOW = Workflow(Need, NEED_TRANSITIONS, audit_prefix="need", object_type="need", refused=_refused,
+                label=_need_label)
 
 
 def allowed_actions(need):
-    return [a for a in ACTIONS if (need.state, a) in TRANSITIONS]
+    return FLOW.allowed(need)
 
 
 def _need_snapshot(need):
@@ -80,14 +84,9 @@ def transition(need, action, *, service_id=None, team_id=None, note=None, meetin
     :raises MatchTargetInvalid: no such service or team to match.
     :raises DeclineReasonMissing: declining without a reason.
     """
-    lock_row(Need, need.id)
-    db.session.refresh(need)  # the state as it is now, not as this request first read it
-    target = TRANSITIONS.get((need.state, action))
-    if target is None:
-        raise IllegalNeedTransition(_l(
-            "A need that is %(state)s cannot be %(action)s.",
-            state=state_word(need.state), action=ACTION_WORDS.get(action, action)))
+    FLOW.check(need, action)
     before = _need_snapshot(need)
+    values = {}
     if action == "match":
         if service_id and team_id:
             raise MatchTargetAmbiguous(_l("Choose a service or a team, not both."))
@@ -110,26 +109,21 @@ def transition(need, action, *, service_id=None, team_id=None, note=None, meetin
             meeting = db.session.get(CouncilMeeting, meeting_id)
             if meeting is None or meeting.community_id != need.community_id:
                 raise MatchTargetInvalid(_l("Choose a meeting of this community."))
-        need.matched_service = service
-        need.matched_team = team
-        need.matched_meeting = meeting
-        need.match_note = (note or "").strip() or None
+        values = {"matched_service_id": service.id if service else None,
+                  "matched_team_id": team.id if team else None,
+                  "matched_meeting_id": meeting.id if meeting else None,
+                  "match_note": (note or "").strip() or None}
     elif action == "decline":
         reason = (reason or "").strip()
         if not reason:
             raise DeclineReasonMissing(_l("Give the reason for declining."))
-        need.decline_reason = reason
+        values = {"decline_reason": reason}
     elif action == "reopen":
-        need.matched_service = None
-        need.matched_team = None
-        need.matched_meeting = None
-        need.match_note = None
-        need.decline_reason = None
-    need.state = target
-    db.session.flush()
-    record(f"need.{action}", "need", need.id, community=db.session.get(Community, need.community_id),
-           actor=actor, label=_need_label(need), before=before, after=_need_snapshot(need))
-    return need
+        values = {"matched_service_id": None, "matched_team_id": None, "matched_meeting_id": None,
+                  "match_note": None, "decline_reason": None}
+    # The state and the columns change in one UPDATE (the table's CHECKs tie them together).
+    return FLOW.step(need, action, values=values, actor=actor, before=before, after=_need_snapshot,
+                     community=db.session.get(Community, need.community_id))
 
 
 ACTION_WORDS = {
@@ -154,10 +148,6 @@ def state_word(state):
     from charity.partners.labels import STATE_LABELS
 
     return STATE_LABELS[state.value]
-
-
-def _need_label(need):
-    return f"#{need.id} {need.description[:40]}"
 
 
 def create_need(community, data, *, actor=None):
@@ -232,6 +222,5 @@ def create_meeting(community, data, *, actor=None):
 def matched_at(meeting):
     return db.session.scalars(sa.select(Need).where(Need.matched_meeting_id == meeting.id)
                               .order_by(Need.id)).all()
-
 
 

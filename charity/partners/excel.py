@@ -16,10 +16,10 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.cell import WriteOnlyCell
 
 from charity.audit.services import record
-from charity.errors import CharityError
 from charity.extensions import db
 from charity.forms import CONTROL_CHARACTERS
 from charity.partners import services
+from charity.partners.errors import ImportRejected  # noqa: F401  (callers use the names here too)
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerKind, PartnerStatus, Service
 
 PARTNER_COLUMNS = ["name", "kind", "address", "contact_person", "phone", "opening_hours",
@@ -38,14 +38,6 @@ LIMITS = {"name": 200, "address": 200, "contact_person": 80, "opening_hours": 20
           "category": 60, "schedule": 200, "description": 2000, "partner": 200}
 TRUE = {"true", "1", "yes", "y", "是"}
 FALSE = {"false", "0", "no", "n", "否", ""}
-
-
-class ImportRejected(CharityError):
-    """The file or some rows are bad; ``problems`` lists ``(sheet, row, message)``."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__(_l("Nothing was imported: correct the rows below and try again."))
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -8,13 +8,22 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from charity import signals
 from charity.accounts.access import has_role
 from charity.accounts.models import Community, Membership, Role, User
-from charity.accounts.services import on_community_created
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
-from charity.errors import CharityError, ValidationFailed
+from charity.errors import ValidationFailed
 from charity.extensions import db
+from charity.partners.errors import (  # noqa: F401  (callers use the names here too)
+    DuplicateCategory,
+    DuplicatePartnerName,
+    DuplicateServiceName,
+    MeetingHasApprovedList,
+    NotAMerchant,
+    PartnerPlanDateMissing,
+    UnknownCategory,
+)
 from charity.partners.models import (
     BeneficiaryGroup,
     Partner,
@@ -25,27 +34,6 @@ from charity.partners.models import (
     Service,
     ServiceCategory,
 )
-
-
-class DuplicatePartnerName(ValidationFailed):
-    """Another partner of the community has this name."""
-
-
-class DuplicateServiceName(ValidationFailed):
-    """The partner already offers a service of this name."""
-
-
-class PartnerPlanDateMissing(ValidationFailed):
-    """A charity merchant partner needs the date the plan was signed."""
-
-
-class NotAMerchant(ValidationFailed):
-    """Only a user holding the merchant role here can act for a partner."""
-
-
-class UnknownCategory(ValidationFailed):
-    """The category is not in this community's list."""
-
 
 #: The categories every community starts with (便民维修, 爱心义剪, ...), in order.
 DEFAULT_CATEGORIES = ["便民维修", "爱心义剪", "公益课堂", "结对帮扶", "健康服务", "法律援助"]
@@ -59,7 +47,6 @@ SERVICE_FIELDS = ("name", "description", "target_groups", "schedule", "monthly_q
                   "points_price", "active")
 
 
-@on_community_created
 def seed_categories(community):
     """Give ``community`` the default service categories (idempotent)."""
     existing = set(db.session.scalars(
@@ -68,6 +55,11 @@ def seed_categories(community):
         if name not in existing:
             db.session.add(ServiceCategory(community_id=community.id, name=name, position=position))
     db.session.flush()
+
+
+def connect_signals():
+    """Each new community gets the default service categories."""
+    signals.community_created.connect(seed_categories, weak=False)
 
 
 def categories(community):
@@ -86,10 +78,6 @@ def category_by_name(community, name, *, create=False):
         db.session.add(category)
         db.session.flush()
     return category
-
-
-class DuplicateCategory(ValidationFailed):
-    """The community's list already has this category."""
 
 
 def add_category(community, name, *, actor=None):
@@ -370,10 +358,6 @@ def resource_list_data(community):
         "partners_without_services": [partner_entry(p, []) for p in partners
                                       if p.id not in with_services],
     }
-
-
-class MeetingHasApprovedList(CharityError):
-    """A meeting approves at most one version of the list."""
 
 
 def approve_resource_list(meeting, *, actor=None):

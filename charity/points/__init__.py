@@ -55,4 +55,4 @@ labels.register(
     },
 )
 
-from charity.points import models, services  # noqa: E402,F401  (models for Alembic; hooks and seeder)
+from charity.points import models  # noqa: E402,F401  (models for Alembic)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from charity.errors import CharityError, ValidationFailed
+from charity.errors import CharityError, IllegalTransition, ValidationFailed
 
 
 class PointsError(CharityError):
@@ -33,8 +33,8 @@ class NotRedeemable(PointsError):
         return _l("This service cannot be redeemed with points.")
 
 
-class IllegalRedemptionTransition(PointsError):
-    """The redemption is not in a state where this step is allowed."""
+#: A redemption step its state does not allow: the one :class:`IllegalTransition`.
+IllegalRedemptionTransition = IllegalTransition
 
 
 class UnknownCode(PointsError):

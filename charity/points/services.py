@@ -8,8 +8,8 @@ lots are read and consumed only by the transaction holding that lock. Services f
 the caller commits. A refused request raises a named :mod:`charity.points.errors` error
 before anything is written, or undoes what it did (quota counter) before raising.
 
-Earning (:func:`award_for_activity`, registered in
-:data:`charity.projects.services.ACTIVITY_VERIFIED_HOOKS`): each volunteer on a verified
+Earning (:func:`award_for_activity`, the receiver of
+:data:`charity.signals.activity_verified`): each volunteer on a verified
 roster earns ``floor(minutes × points per hour / 60)``, at most the version's cap, plus
 the organiser bonus when they were an organiser or leader of the activity's team that
 day. The version in force at the verification time applies; an amendment uses the
@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from charity.accounts.services import on_community_created
+from charity import signals
 from charity.audit.services import record
 from charity.dbutil import dialect_insert, lock_row
 from charity.errors import ValidationFailed
@@ -63,7 +63,8 @@ from charity.points.models import (
     RedemptionState,
 )
 from charity.projects.models import ActivityKind
-from charity.projects.services import ACTIVITY_VERIFIED_HOOKS, roster_difference, roster_of
+from charity.projects.services import roster_difference, roster_of
+from charity.statemachine import Workflow
 from charity.teams.models import TeamMember, TeamRole, Volunteer
 
 #: Before any community existed: the seeded first version applies to all service.
@@ -89,7 +90,6 @@ def _actor_id(actor):
 
 # --- settings and rule versions --------------------------------------------------------
 
-@on_community_created
 def seed_points(community):
     """Each community starts with settings and rule version 1 (10 points an hour for every
     kind, no cap, no bonus), in force from the beginning (idempotent)."""
@@ -400,12 +400,14 @@ def award_for_activity(activity, replaced=None, *, actor=None):
     return entries
 
 
-def _on_verified(activity, replaced):
+def _on_verified(activity, replaced=None):
     award_for_activity(activity, replaced)
 
 
-if _on_verified not in ACTIVITY_VERIFIED_HOOKS:
-    ACTIVITY_VERIFIED_HOOKS.append(_on_verified)
+def connect_signals():
+    """Seed each new community; award points for each verified activity."""
+    signals.community_created.connect(seed_points, weak=False)
+    signals.activity_verified.connect(_on_verified, weak=False)
 
 
 # --- staff adjustments -----------------------------------------------------------------
@@ -552,12 +554,25 @@ def redeem(volunteer, service, *, key, actor=None, on_behalf=False, now=None):
     return redemption
 
 
-#: action -> (state it may start from, state it leads to)
+#: action -> (states it may start from, state it leads to)
 REDEMPTION_TRANSITIONS = {
-    "redeem": (RedemptionState.held, RedemptionState.redeemed),
-    "cancel": (RedemptionState.held, RedemptionState.cancelled),
-    "expire": (RedemptionState.held, RedemptionState.expired),
+    "redeem": ({RedemptionState.held}, RedemptionState.redeemed),
+    "cancel": ({RedemptionState.held}, RedemptionState.cancelled),
+    "expire": ({RedemptionState.held}, RedemptionState.expired),
 }
+
+
+def _redemption_refused(redemption, action):
+    if action not in REDEMPTION_TRANSITIONS:
+        return None
+    if action == "expire" and redemption.state == RedemptionState.held:
+        return _l("The hold has not run out yet.")
+    return _l("This code is %(state)s.", state=REDEMPTION_STATE_NAMES[redemption.state])
+
+
+REDEMPTION_FLOW = Workflow(Redemption, REDEMPTION_TRANSITIONS, audit_prefix="points.redemption",
+                           object_type="point_redemption", refused=_redemption_refused)
+
 
 def transition_redemption(redemption, action, *, actor=None, now=None):
     """Move a redemption one step: ``redeem`` (the merchant confirms: the held points are
@@ -568,23 +583,11 @@ def transition_redemption(redemption, action, *, actor=None, now=None):
     :raises IllegalRedemptionTransition: the step is not allowed from the current state,
         or the hold has not run out yet (``expire``); nothing changes.
     """
-    if action not in REDEMPTION_TRANSITIONS:
-        raise IllegalRedemptionTransition()
-    source, target = REDEMPTION_TRANSITIONS[action]
     now = now or utcnow()
-    cond = [Redemption.id == redemption.id, Redemption.state == source]
-    if action == "expire":
-        cond.append(Redemption.hold_until <= now)
-    result = db.session.execute(
-        sa.update(Redemption).where(*cond)
-        .values(state=target, closed_at=now, closed_by_id=_actor_id(actor))
-        .execution_options(synchronize_session=False))
-    db.session.refresh(redemption)
-    if result.rowcount != 1:
-        if action == "expire" and redemption.state == source:
-            raise IllegalRedemptionTransition(_l("The hold has not run out yet."))
-        raise IllegalRedemptionTransition(_l("This code is %(state)s.",
-                                             state=REDEMPTION_STATE_NAMES[redemption.state]))
+    # The audit event follows the ledger entries below (audit=False here).
+    REDEMPTION_FLOW.step(redemption, action, values={"closed_at": now, "closed_by_id": _actor_id(actor)},
+                         where=[Redemption.hold_until <= now] if action == "expire" else [],
+                         audit=False)
     account = db.session.get(PointAccount, redemption.account_id)
     label = f"{redemption.partner.name} · {redemption.service.name}"
     if action == "redeem":
@@ -605,7 +608,7 @@ def transition_redemption(redemption, action, *, actor=None, now=None):
         if redemption.quota_counted:
             _give_back_quota(redemption.service_id, redemption.quota_month)
     db.session.flush()
-    before = {**_redemption_snapshot(redemption), "state": source.value}
+    before = {**_redemption_snapshot(redemption), "state": RedemptionState.held.value}
     record(f"points.redemption.{action}", "point_redemption", redemption.id,
            community=_community(redemption.community_id), actor=actor, label=redemption.volunteer.name,
            before=before, after=_redemption_snapshot(redemption))

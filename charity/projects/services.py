@@ -5,9 +5,9 @@ back to published). Activity: draft → submitted → verified, or submitted →
 submitted again; a verified activity is locked, corrected by an amendment that is
 verified in its place (the original becomes superseded).
 
-Later modules (points) hook into :data:`ACTIVITY_VERIFIED_HOOKS`: each is called once
-per verification, in the same transaction, as ``hook(activity, replaced)`` where
-``replaced`` is the superseded original of an amendment (else None);
+Other domains (points) react to :data:`charity.signals.activity_verified`: it is sent
+once per verification, in the same transaction, with the activity as sender and
+``replaced``, the superseded original of an amendment (else None);
 :func:`roster_difference` gives the minutes to post for a correction.
 """
 
@@ -16,13 +16,21 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from charity import signals
 from charity.audit.services import record
 from charity.dbutil import lock_row
-from charity.errors import CharityError, ValidationFailed
+from charity.errors import IllegalTransition, ValidationFailed
 from charity.extensions import db
 from charity.models_base import utcnow
 from charity.needs.models import Need, NeedState
 from charity.partners.models import Partner, PartnerStatus, Service
+from charity.projects.errors import (  # noqa: F401  (callers use the names here too)
+    ActivityLocked,
+    NotActiveProject,
+    ProjectNeedInvalid,
+    ProjectServiceInvalid,
+    RosterError,
+)
 from charity.projects.models import (
     Activity,
     ActivityBeneficiary,
@@ -33,36 +41,11 @@ from charity.projects.models import (
     Project,
     ProjectState,
 )
+from charity.statemachine import Workflow
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, Volunteer
 from charity.teams.services import actor_id
 from charity.teams.services import clean_groups as _clean_groups
 from charity.teams.services import community_of as _community
-
-
-class IllegalTransition(CharityError):
-    """The object is not in a state where this step is allowed."""
-
-
-class ActivityLocked(IllegalTransition):
-    """A submitted or verified activity cannot be changed."""
-
-
-class RosterError(ValidationFailed):
-    """A roster entry that is not whole quarter hours, or a volunteer of another community."""
-
-
-class NotActiveProject(ValidationFailed):
-    """Activities are logged only against a team's active project."""
-
-
-class ProjectNeedInvalid(ValidationFailed):
-    """The need to link is not a need of this community that is still open, matched or in
-    service."""
-
-
-class ProjectServiceInvalid(ValidationFailed):
-    """A service to link is not an active service of an active partner of this community."""
-
 
 # -- projects ----------------------------------------------------------------------------
 
@@ -174,35 +157,44 @@ def create_project(community, *, title, description="", target_groups=(), expect
     return project
 
 
+#: A funded project follows its grant: grant action -> (project states, project step).
+GRANT_FOLLOW_STEPS = {
+    "activate": ({ProjectState.claimed}, "confirm"),
+    "close": ({ProjectState.active}, "complete"),
+    "terminate": ({ProjectState.claimed, ProjectState.active}, "cancel"),
+}
+
+
+def _on_grant_moved(grant, *, action, project, actor=None):
+    if project is None or action not in GRANT_FOLLOW_STEPS:
+        return
+    states, step = GRANT_FOLLOW_STEPS[action]
+    if project.state in states:
+        transition_project(project, step, actor=actor)
+
+
+def connect_signals():
+    """A funded project follows its grant's start, close and termination."""
+    signals.grant_moved.connect(_on_grant_moved, weak=False)
+
+
 def transition_project(project, action, *, team=None, actor=None):
     """Move ``project`` one step. ``team`` is the claiming team for ``claim``.
 
     :raises IllegalTransition: the step is not allowed from the project's state; nothing
         changes.
     """
-    if action not in PROJECT_TRANSITIONS:
-        raise IllegalTransition()
-    lock_row(Project, project.id)
-    db.session.refresh(project)
-    sources, target = PROJECT_TRANSITIONS[action]
-    if project.state not in sources:
-        raise IllegalTransition(_l("Not possible now (%(step)s): the project is %(state)s.",
-                                   step=PROJECT_STEP_NAMES[action], state=PROJECT_STATE_NAMES[project.state]))
+    PROJECT_FLOW.check(project, action)
     before = _project_snapshot(project)
+    values = {}
     if action == "claim":
         if team is None or team.community_id != project.community_id:
             raise ValidationFailed(_l("Choose the team that claims the project."))
-        project.team_id = team.id
-        project.claimed_at = utcnow()
+        values = {"team_id": team.id, "claimed_at": utcnow()}
     elif action == "decline":
-        project.team_id = None
-        project.claimed_at = None
-    project.state = target
-    db.session.flush()
-    db.session.refresh(project, ["team"])
-    record(f"project.{action}", "project", project.id, community=_community(project), actor=actor,
-           label=project.title, before=before, after=_project_snapshot(project))
-    return project
+        values = {"team_id": None, "claimed_at": None}
+    return PROJECT_FLOW.step(project, action, values=values, community=_community(project), actor=actor,
+                             before=before, after=_project_snapshot)
 
 
 PROJECT_STATE_NAMES = {
@@ -220,6 +212,13 @@ PROJECT_STEP_NAMES = {
     "complete": _l("complete"),
     "cancel": _l("cancel"),
 }
+
+PROJECT_FLOW = Workflow(
+    Project, PROJECT_TRANSITIONS, audit_prefix="project", object_type="project",
+    label=lambda project: project.title,
+    refused=lambda project, action: _l(
+        "Not possible now (%(step)s): the project is %(state)s.", step=PROJECT_STEP_NAMES[action],
+        state=PROJECT_STATE_NAMES[project.state]) if action in PROJECT_STEP_NAMES else None)
 
 
 # -- activities --------------------------------------------------------------------------
@@ -247,9 +246,12 @@ ACTIVITY_STEP_NAMES = {
     "supersede": _l("replace by a correction"),
 }
 
-#: Called as ``hook(activity, replaced)`` once per verification (see the module doc).
-ACTIVITY_VERIFIED_HOOKS = []
-
+ACTIVITY_FLOW = Workflow(
+    Activity, ACTIVITY_TRANSITIONS, audit_prefix="activity", object_type="activity",
+    label=lambda activity: activity.title,
+    refused=lambda activity, action: _l(
+        "Not possible now (%(step)s): the activity is %(state)s.", step=ACTIVITY_STEP_NAMES[action],
+        state=ACTIVITY_STATE_NAMES[activity.state]) if action in ACTIVITY_STEP_NAMES else None)
 
 def roster_of(activity):
     """``{volunteer_id: minutes}`` of an activity's roster."""
@@ -283,16 +285,9 @@ def transition_activity(activity, action, *, reason=None, actor=None):
     :raises ValidationFailed: a return without a reason, a submission without a roster,
         submitting or verifying an activity that has not ended yet.
     """
-    if action not in ACTIVITY_TRANSITIONS:
-        raise IllegalTransition()
-    lock_row(Activity, activity.id)
-    db.session.refresh(activity)
-    sources, target = ACTIVITY_TRANSITIONS[action]
-    if activity.state not in sources:
-        raise IllegalTransition(_l("Not possible now (%(step)s): the activity is %(state)s.",
-                                   step=ACTIVITY_STEP_NAMES[action],
-                                   state=ACTIVITY_STATE_NAMES[activity.state]))
+    ACTIVITY_FLOW.check(activity, action)
     before = _activity_snapshot(activity)
+    values = {}
     if action in ("submit", "verify") and activity.ends_at > utcnow():
         # Service is counted (and will earn points) only once it has happened.
         raise ValidationFailed(_l("The activity has not ended yet: it can be submitted and "
@@ -300,35 +295,30 @@ def transition_activity(activity, action, *, reason=None, actor=None):
     if action == "submit":
         if not activity.attendance:
             raise ValidationFailed(_l("Add at least one volunteer to the roster before submitting."))
-        activity.submitted_at = utcnow()
+        values = {"submitted_at": utcnow()}
     elif action == "return":
         reason = (reason or "").strip()
         if not reason:
             raise ValidationFailed(_l("Say why the activity is returned."))
-        activity.return_reason = reason[:500]
+        values = {"return_reason": reason[:500]}
     elif action == "verify":
-        activity.verified_at = utcnow()
-        activity.verified_by_id = actor_id(actor)
-    activity.state = target
-    db.session.flush()
-    record(f"activity.{action}", "activity", activity.id, community=_community(activity), actor=actor,
-           label=activity.title, before=before, after=_activity_snapshot(activity))
-    return activity
+        values = {"verified_at": utcnow(), "verified_by_id": actor_id(actor)}
+    return ACTIVITY_FLOW.step(activity, action, values=values, community=_community(activity),
+                              actor=actor, before=before, after=_activity_snapshot)
 
 
 def verify_activity(activity, *, actor=None):
     """Staff confirm what happened: the one place where service becomes countable.
 
-    An amendment replaces its original (which becomes superseded). Every hook in
-    :data:`ACTIVITY_VERIFIED_HOOKS` runs once, in the same transaction.
+    An amendment replaces its original (which becomes superseded). Then
+    :data:`charity.signals.activity_verified` is sent once, in the same transaction.
     """
     transition_activity(activity, "verify", actor=actor)
     replaced = None
     if activity.amends_id:
         replaced = db.session.get(Activity, activity.amends_id)
         transition_activity(replaced, "supersede", actor=actor)
-    for hook in ACTIVITY_VERIFIED_HOOKS:
-        hook(activity, replaced)
+    signals.activity_verified.send(activity, replaced=replaced)
     return activity
 
 

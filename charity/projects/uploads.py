@@ -12,14 +12,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from charity.errors import ValidationFailed
+from charity.projects.errors import InvalidUpload  # noqa: F401  (callers use the names here too)
 
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 _STORED = re.compile(r"^[0-9a-f]{32}\.(jpg|png|pdf)$")
-
-
-class InvalidUpload(ValidationFailed):
-    """Not a JPEG, PNG or PDF by content, empty, or too large."""
 
 
 def upload_folder():

@@ -13,31 +13,11 @@ from flask_login import current_user
 
 from charity.accounts.access import has_role
 from charity.audit.services import record, snapshot
-from charity.errors import CharityError, PermissionDenied, ValidationFailed
+from charity.errors import ValidationFailed
 from charity.extensions import db
 from charity.models_base import local_today
+from charity.teams.errors import DuplicateTeam, DuplicateVolunteer, MembershipError, NotTeamLeader  # noqa: F401  (callers use the names here too)
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, TeamRole, TeamRoleChange, Volunteer
-
-
-class DuplicateVolunteer(ValidationFailed):
-    """A volunteer with this phone number is already recorded; ``existing`` is that one."""
-
-    def __init__(self, existing):
-        self.existing = existing
-        super().__init__(_l("A volunteer with this mobile number is already recorded: %(name)s.",
-                            name=existing.name))
-
-
-class DuplicateTeam(ValidationFailed):
-    pass
-
-
-class MembershipError(CharityError):
-    """A member added twice, a role unchanged, a leave date before the join date."""
-
-
-class NotTeamLeader(PermissionDenied):
-    """The user does not lead this team."""
 
 
 def _today():
