@@ -110,6 +110,11 @@ class Watched:
 
     def shot(self, name):
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        # Chromium takes a full-page screenshot by resizing the view (to 1 x 1 and back);
+        # a click sent before the browser has drawn a frame at the restored size can be
+        # dropped: the form is never submitted (the old flakes at "草稿" and "8.00").
+        # Wait for two animation frames, so the next click lands on the page as it is.
+        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 @pytest.fixture
@@ -131,5 +136,20 @@ def sign_in(watched, username, password="dongyi2026"):
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_load_state()
+    click_through(page, "form[action='/login'] button[type=submit]")
+
+
+def click_through(page, target):
+    """Click ``target`` (a selector, or a locator of ``page``) and wait until the page it
+    leads to has loaded.
+
+    ``click`` followed by ``wait_for_load_state()`` is racy: the old page is already
+    loaded, so the wait can return before the browser has even started the navigation, and
+    the next line reads the old page. ``expect_navigation`` waits for the new document.
+    """
+    with page.expect_navigation():
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
+
