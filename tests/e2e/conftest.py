@@ -109,12 +109,26 @@ class Watched:
             self.errors.append(f"{response.status} {response.url}")
 
     def shot(self, name):
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        # Chromium takes a full-page screenshot by resizing the view (to 1 x 1 and back);
-        # a click sent before the browser has drawn a frame at the restored size can be
-        # dropped: the form is never submitted (the old flakes at "草稿" and "8.00").
-        # Wait for two animation frames, so the next click lands on the page as it is.
-        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        """Save a screenshot of the whole page.
+
+        Not with ``full_page=True``: Chromium takes that by resizing the view and then
+        restores the scroll position a moment later, later still on a busy machine. A
+        click sent in between is split: the mouse goes down on the button, the page
+        scrolls, and it comes up on another element, so the form is never submitted
+        (the old flakes at "草稿" in the teams journey and "8.00" in the grants journey,
+        both right after a phone shot; the server log showed no POST). Instead the
+        viewport is made as tall as the page and put back, which Playwright waits for.
+        """
+        page = self.page
+        size = page.viewport_size
+        height = page.evaluate("document.documentElement.scrollHeight")
+        if height > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": height})
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        finally:
+            if height > size["height"]:
+                page.set_viewport_size(size)
 
 
 @pytest.fixture
