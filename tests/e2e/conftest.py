@@ -109,7 +109,26 @@ class Watched:
             self.errors.append(f"{response.status} {response.url}")
 
     def shot(self, name):
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        """Save a screenshot of the whole page.
+
+        Not with ``full_page=True``: Chromium takes that by resizing the view and then
+        restores the scroll position a moment later, later still on a busy machine. A
+        click sent in between is split: the mouse goes down on the button, the page
+        scrolls, and it comes up on another element, so the form is never submitted
+        (the old flakes at "草稿" in the teams journey and "8.00" in the grants journey,
+        both right after a phone shot; the server log showed no POST). Instead the
+        viewport is made as tall as the page and put back, which Playwright waits for.
+        """
+        page = self.page
+        size = page.viewport_size
+        height = page.evaluate("document.documentElement.scrollHeight")
+        if height > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": height})
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        finally:
+            if height > size["height"]:
+                page.set_viewport_size(size)
 
 
 @pytest.fixture
@@ -131,5 +150,20 @@ def sign_in(watched, username, password="dongyi2026"):
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_load_state()
+    click_through(page, "form[action='/login'] button[type=submit]")
+
+
+def click_through(page, target):
+    """Click ``target`` (a selector, or a locator of ``page``) and wait until the page it
+    leads to has loaded.
+
+    ``click`` followed by ``wait_for_load_state()`` is racy: the old page is already
+    loaded, so the wait can return before the browser has even started the navigation, and
+    the next line reads the old page. ``expect_navigation`` waits for the new document.
+    """
+    with page.expect_navigation():
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
+

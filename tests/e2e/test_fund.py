@@ -5,9 +5,10 @@ import io
 import re
 
 import pypdf
+from playwright.sync_api import expect
 
 from charity.fund.numerals import capital_yuan
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, click_through, sign_in
 
 
 def test_staff_record_a_donation_auditor_downloads_statement_and_verifies(open_page):
@@ -17,16 +18,15 @@ def test_staff_record_a_donation_auditor_downloads_statement_and_verifies(open_p
         sign_in(w, "admin")
         page.goto("/fund/")
         w.shot(f"fund-admin-balances-{name}")
-        page.click("[data-testid=donation-new]")
+        click_through(page, "[data-testid=donation-new]")
         page.fill("input[name=donor_name]", f"浏览器测试捐赠人{name}")
         page.fill("input[name=amount]", "abc")
-        page.click("[data-testid=submit]")
+        click_through(page, "[data-testid=submit]")
         assert "请输入以元为单位的金额" in page.content()
         w.shot(f"fund-donation-error-{name}")
         page.fill("input[name=amount]", "2,468.10")
         page.select_option("select[name=restriction]", "children")
-        page.click("[data-testid=submit]")
-        page.wait_for_load_state()
+        click_through(page, "[data-testid=submit]")
         assert "捐赠已登记" in page.content()
         assert f"浏览器测试捐赠人{name}" in page.content()
         w.shot(f"fund-donations-{name}")
@@ -50,7 +50,7 @@ def test_staff_record_a_donation_auditor_downloads_statement_and_verifies(open_p
     closing = re.search(r"期末余额([\d,]+\.\d\d)", text).group(1)
     assert capital_yuan(int(closing.replace(",", "").replace(".", ""))) in text
     page.goto("/fund/verify")
-    assert "账本核验通过" in page.locator("[data-testid=verify-result]").inner_text()
+    expect(page.locator("[data-testid=verify-result]")).to_contain_text("账本核验通过")
     w.shot("fund-verify-desktop")
     page.goto("/fund/journal")
     w.shot("fund-journal-desktop")

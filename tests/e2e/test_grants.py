@@ -11,9 +11,10 @@ import sqlite3
 from datetime import timedelta
 
 import pypdf
+from playwright.sync_api import expect
 
 from charity.models_base import local_today
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, click_through, sign_in
 
 ROUND = "2026年东怡社区慈善微创投（第二批）"
 TITLE = "楼道微花园共建"
@@ -47,14 +48,12 @@ def _open_round(open_page):
     page.fill("input[name=max_per_application]", "8000")
     page.fill("input[name=opens_on]", (local_today() - timedelta(days=1)).isoformat())
     page.fill("input[name=closes_on]", (local_today() + timedelta(days=30)).isoformat())
-    page.click("[data-testid=round-form] button[type=submit]")
-    page.wait_for_load_state()
+    click_through(page, "[data-testid=round-form] button[type=submit]")
     assert ROUND in page.content()
     for kind, name in PANEL:
         form = f"[data-testid=panel-add-{kind}]"
         _choose(page, f"{form} select[name$=user_id]", name)
-        page.click(f"{form} button[type=submit]")
-        page.wait_for_load_state()
+        click_through(page, f"{form} button[type=submit]")
     panel = page.locator("[data-testid=panel]").inner_text()
     assert all(name in panel for _k, name in PANEL)
     round_url = page.url
@@ -65,8 +64,7 @@ def _open_round(open_page):
     page.fill("input[name=title]", "联席会（微创投第二批评审）")
     for _kind, name in PANEL[:3]:
         page.get_by_label(name, exact=True).check()
-    page.click("main form[method=post] button[type=submit], .form-narrow form button[type=submit]")
-    page.wait_for_load_state()
+    click_through(page, "main form[method=post] button[type=submit], .form-narrow form button[type=submit]")
     assert "微创投第二批评审" in page.content()
     assert w.errors == []
     return round_url
@@ -76,7 +74,7 @@ def _apply(open_page, round_url):
     w = _as(open_page, "leader")
     page = w.page
     page.goto(round_url)
-    page.click("[data-testid=apply]")
+    click_through(page, "[data-testid=apply]")
     page.fill("input[name=title]", TITLE)
     page.fill("textarea[name=summary]", "与居民一起把楼道角落改造成微花园，由小朋友认养花草。")
     page.locator("input[name=target_groups][value=children]").check()
@@ -88,11 +86,9 @@ def _apply(open_page, round_url):
     page.fill("input[name='lines-1-quantity']", "1")
     page.fill("input[name='lines-1-unit_cost']", "1200")
     w.shot("grants-apply-desktop")
-    page.click("[data-testid=application-form] button[type=submit]")
-    page.wait_for_load_state()
-    page.click("[data-testid=step-submit]")
-    page.wait_for_load_state()
-    assert "4,200.00" in page.locator("[data-testid=requested]").inner_text()
+    click_through(page, "[data-testid=application-form] button[type=submit]")
+    click_through(page, "[data-testid=step-submit]")
+    expect(page.locator("[data-testid=requested]")).to_contain_text("4,200.00")
     application_url = page.url
     w.shot("grants-application-submitted-desktop")
     assert w.errors == []
@@ -102,21 +98,18 @@ def _apply(open_page, round_url):
 def _review(open_page, application_url):
     w = _as(open_page, "admin")
     w.page.goto(application_url)
-    w.page.click("[data-testid=step-start_review]")
-    w.page.wait_for_load_state()
+    click_through(w.page, "[data-testid=step-start_review]")
     for username in REVIEWERS:
         w = _as(open_page, username, PHONE if username == "expert" else DESKTOP)
         page = w.page
         page.goto(application_url)
         page.select_option("[data-testid=conflict-form] select[name=kind]", "none")
-        page.click("[data-testid=conflict-form] button[type=submit]")
-        page.wait_for_load_state()
+        click_through(page, "[data-testid=conflict-form] button[type=submit]")
         for box in page.locator("[data-testid=score-form] input[name^=points_]").all():
             box.fill("8")
         if username == "expert":
             w.shot("grants-expert-scores-phone")
-        page.click("[data-testid=score-form] button[type=submit]")
-        page.wait_for_load_state()
+        click_through(page, "[data-testid=score-form] button[type=submit]")
         assert "8.00" in page.content()
         assert w.errors == []
 
@@ -125,20 +118,18 @@ def _vote_and_publish(open_page, application_url):
     w = _as(open_page, "council")
     page = w.page
     page.goto(application_url)
-    assert "8.00" in page.locator("[data-testid=score-summary]").inner_text()
+    expect(page.locator("[data-testid=score-summary]")).to_contain_text("8.00")
     _choose(page, "[data-testid=vote-form] select[name=meeting_id]", "微创投第二批评审")
     for select in page.locator("[data-testid=vote-form] select[name^=vote_]").all():
         select.select_option("approve")
     page.fill("[data-testid=vote-form] input[name=approved]", "4000")
     page.fill("[data-testid=vote-form] textarea[name=conditions]", "每次养护活动须留存签到表与照片。")
-    page.click("[data-testid=vote-form] button[type=submit]")
-    page.wait_for_load_state()
-    assert "4,000.00" in page.locator("[data-testid=approved]").inner_text()
+    click_through(page, "[data-testid=vote-form] button[type=submit]")
+    expect(page.locator("[data-testid=approved]")).to_contain_text("4,000.00")
     w.shot("grants-council-vote-desktop")
     w = _as(open_page, "admin")
     w.page.goto(application_url)
-    w.page.click("[data-testid=step-publish]")
-    w.page.wait_for_load_state()
+    click_through(w.page, "[data-testid=step-publish]")
     assert w.errors == []
 
 
@@ -166,30 +157,25 @@ def _award_sign_pay(open_page):
     page = w.page
     page.goto("/grants/awarded")
     row = page.locator("[data-testid=ready] tr", has_text=TITLE)
-    row.locator("a.btn").click()
-    page.wait_for_load_state()
+    click_through(page, row.locator("a.btn"))
     w.shot("grants-award-form-desktop")
-    page.click("[data-testid=submit]")
-    page.wait_for_load_state()
-    assert "尚未签订" in page.locator("[data-testid=signed]").inner_text()
+    click_through(page, "[data-testid=submit]")
+    expect(page.locator("[data-testid=signed]")).to_contain_text("尚未签订")
     assert page.locator("[data-testid=pay-1]").count() == 0  # no money before the signatures
     agreement_no = re.search(r"DONGYI-\d{4}-WCT-\d+", page.content()).group(0)
     pdf = page.request.get(page.locator("[data-testid=agreement-pdf]").get_attribute("href")).body()
     (ARTIFACTS / "grants-agreement.pdf").write_bytes(pdf)
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert agreement_no in text and TITLE in text and "2,000.00" in text
-    page.click("[data-testid=record-signed]")
+    click_through(page, "[data-testid=record-signed]")
     page.fill("input[name=team_signatory]", "张小暖")
     page.fill("input[name=centre_signatory]", "王晓燕")
-    page.click("[data-testid=submit]")
-    page.wait_for_load_state()
-    page.click("[data-testid=pay-1]")
-    page.wait_for_load_state()
+    click_through(page, "[data-testid=submit]")
+    click_through(page, "[data-testid=pay-1]")
     w.shot("grants-pay-tranche-desktop")
-    page.click("[data-testid=submit]")
-    page.wait_for_load_state()
-    assert "已拨付" in page.locator("[data-testid=tranche-1-state]").inner_text()
-    assert "2,000.00" in page.locator("[data-testid=disbursed]").inner_text()
+    click_through(page, "[data-testid=submit]")
+    expect(page.locator("[data-testid=tranche-1-state]")).to_contain_text("已拨付")
+    expect(page.locator("[data-testid=disbursed]")).to_contain_text("2,000.00")
     w.shot("grants-grant-detail-desktop")
     grant_url = page.url
     assert w.errors == []
@@ -213,7 +199,7 @@ def _fund_shows_it(open_page, agreement_no, grant_url):
     assert w.errors == []
     w = _as(open_page, "leader", PHONE)
     w.page.goto(grant_url)
-    assert "2,000.00" in w.page.locator("[data-testid=disbursed]").inner_text()
+    expect(w.page.locator("[data-testid=disbursed]")).to_contain_text("2,000.00")
     w.shot("grants-grant-detail-leader-phone")
     w.page.goto("/grants/awarded")
     w.shot("grants-awarded-list-leader-phone")

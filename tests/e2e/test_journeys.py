@@ -1,8 +1,9 @@
 """A new user's journeys through the foundation, in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, click_through, sign_in
 
 TEAMS = ["团队", "项目", "活动", "统计"]
 #: Staff, council and auditors: users and the audit trail sit in the 管理 menu.
@@ -30,7 +31,7 @@ def test_each_demo_role_signs_in_sees_its_navigation_and_switches_language(open_
         page = w.page
         sign_in(w, role)
         assert page.url.endswith("/")
-        assert ROLE_LABELS[role] in page.locator("[data-testid=my-roles]").inner_text()
+        expect(page.locator("[data-testid=my-roles]")).to_contain_text(ROLE_LABELS[role])
         if viewport is PHONE:
             assert not page.locator("[data-testid=main-nav]").is_visible()
             w.shot(f"{role}-home-{name}-menu-closed")
@@ -39,23 +40,20 @@ def test_each_demo_role_signs_in_sees_its_navigation_and_switches_language(open_
         assert nav_items(page) == NAV[role]
         w.shot(f"{role}-home-{name}-zh")
 
-        page.click("button[name=language][value=en]")
-        page.wait_for_load_state()
+        click_through(page, "button[name=language][value=en]")
         assert page.locator("html").get_attribute("lang") == "en"
         if viewport is PHONE:
             page.click(".navbar-toggler")
             page.locator("#nav.show").wait_for()
         assert nav_items(page)[0] == "Home"
         w.shot(f"{role}-home-{name}-en")
-        page.click("button[name=language][value=zh]")
-        page.wait_for_load_state()
+        click_through(page, "button[name=language][value=zh]")
 
         if viewport is PHONE:
             page.click(".navbar-toggler")
             page.locator("#nav.show").wait_for()  # the longer menu takes a moment to open
         page.click("[data-testid=user-menu]")
-        page.click("[data-testid=logout]")
-        page.wait_for_load_state()
+        click_through(page, "[data-testid=logout]")
         assert "/login" in page.url
         assert "您已在所有设备上退出登录" in page.content()
         assert w.errors == []
@@ -75,22 +73,21 @@ def test_admin_creates_a_user_who_then_signs_in(open_page):
     page = w.page
     sign_in(w, "admin")
     page.click("[data-testid=nav-admin]")
-    page.click("[data-testid=main-nav] >> text=用户")
+    click_through(page, "[data-testid=main-nav] >> text=用户")
     w.shot("admin-users-list")
-    page.click("text=新建用户")
+    click_through(page, "text=新建用户")
     page.fill("input[name=username]", "e2e_xiaoli")
     page.fill("input[name=display_name]", "小李")
     page.fill("input[name=phone]", "13900001234")
     page.check("input[name=roles][value=leader]")
     page.fill("input[name=password]", "short")
     page.fill("input[name=confirm]", "short")
-    page.click("form button[type=submit]:has-text('保存')")
+    click_through(page, "form button[type=submit]:has-text('保存')")
     assert "长度须为 8 到 128 个字符" in page.content()
     w.shot("admin-new-user-errors")
     page.fill("input[name=password]", "start2026")
     page.fill("input[name=confirm]", "start2026")
-    page.click("form button[type=submit]:has-text('保存')")
-    page.wait_for_load_state()
+    click_through(page, "form button[type=submit]:has-text('保存')")
     assert "已创建用户 e2e_xiaoli" in page.content()
     w.shot("admin-user-created")
 
@@ -101,8 +98,7 @@ def test_admin_creates_a_user_who_then_signs_in(open_page):
     w2.page.fill("input[name=password]", "mine2026x")
     w2.page.fill("input[name=confirm]", "mine2026x")
     w2.shot("first-login-change-password-phone")
-    w2.page.click("form button[type=submit]:has-text('修改密码')")
-    w2.page.wait_for_load_state()
+    click_through(w2.page, "form button[type=submit]:has-text('修改密码')")
     assert "密码已修改" in w2.page.content()
     assert w.errors == [] and w2.errors == []
 
@@ -112,17 +108,15 @@ def test_admin_deactivates_after_confirming(open_page):
     page = w.page
     sign_in(w, "admin")
     page.goto("/accounts/users?q=merchant")
-    page.click("table >> text=merchant")
+    click_through(page, "table >> text=merchant")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("button:has-text('停用')")
     assert "已停用" not in page.locator("h1").inner_text()
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button:has-text('停用')")
-    page.wait_for_load_state()
+    click_through(page, "button:has-text('停用')")
     assert "账号已停用" in page.content()
     w.shot("admin-user-deactivated")
-    page.click("button:has-text('重新启用')")
-    page.wait_for_load_state()
+    click_through(page, "button:has-text('重新启用')")
     assert "账号已重新启用" in page.content()
     assert w.errors == []
 
@@ -132,11 +126,10 @@ def test_auditor_browses_and_exports_the_audit_trail(open_page):
     page = w.page
     sign_in(w, "auditor")
     page.click("[data-testid=nav-admin]")
-    page.click("[data-testid=main-nav] >> text=审计日志")
+    click_through(page, "[data-testid=main-nav] >> text=审计日志")
     page.select_option("select[name=action]", "user.create")
-    page.click("button:has-text('筛选')")
-    page.wait_for_load_state()
-    assert "创建用户" in page.locator("table").inner_text()
+    click_through(page, "button:has-text('筛选')")
+    expect(page.locator("table")).to_contain_text("创建用户")
     w.shot("auditor-audit-trail")
     with page.expect_download() as download:
         page.click("[data-testid=audit-export]")
@@ -144,8 +137,7 @@ def test_auditor_browses_and_exports_the_audit_trail(open_page):
     with open(path, encoding="utf-8-sig") as fh:
         text = fh.read()
     assert "user.create" in text
-    page.locator("table a").first.click()
-    page.wait_for_load_state()
+    click_through(page, page.locator("table a").first)
     w.shot("auditor-audit-entry")
     assert w.errors == []
 
@@ -180,14 +172,12 @@ def test_a_mistyping_volunteer_is_warned_then_unlocked_by_staff(open_page):
     sign_in(staff, "admin")
     staff.page.goto("/accounts/users")
     staff.page.select_option("select[name=status]", "locked")
-    staff.page.click("button:has-text('筛选')")
-    staff.page.wait_for_load_state()
+    click_through(staff.page, "button:has-text('筛选')")
     rows = staff.page.locator("tbody tr")
     assert rows.count() == 1 and "volunteer" in rows.first.inner_text()
     staff.shot("admin-locked-users")
-    staff.page.click("tbody >> text=volunteer")
-    staff.page.click("button:has-text('解锁登录')")
-    staff.page.wait_for_load_state()
+    click_through(staff.page, "tbody >> text=volunteer")
+    click_through(staff.page, "button:has-text('解锁登录')")
     assert "已解除此账号的登录锁定" in staff.page.content()
 
     sign_in(w, "volunteer")

@@ -4,42 +4,41 @@ approves the list, the auditor downloads the PDF; a merchant sees only their sho
 import io
 
 import pypdf
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, click_through, sign_in
 
 
 def test_partner_service_match_and_resource_list(open_page):
     w = open_page()
     page = w.page
     sign_in(w, "admin")
-    page.click("[data-testid=main-nav] >> text=资源伙伴")
+    click_through(page, "[data-testid=main-nav] >> text=资源伙伴")
     assert "东怡快剪理发店" in page.content()
     w.shot("partners-list-admin")
-    page.click("text=新增合作伙伴")
+    click_through(page, "text=新增合作伙伴")
     page.fill("input[name=name]", "e2e 暖心面馆 <b>&")
     page.select_option("select[name=kind]", "merchant")
     page.fill("input[name=address]", "东怡街 99 号")
     page.fill("input[name=contact_person]", "牛老板")
     page.fill("input[name=phone]", "12345")
-    page.click("form button[type=submit]:has-text('保存')")
+    click_through(page, "form button[type=submit]:has-text('保存')")
     assert "请填写 11 位手机号" in page.content()
     page.fill("input[name=phone]", "138 8003 0099")
     page.check("input[name=is_charity_partner]")
     page.fill("input[name=partner_signed_on]", "2026-11-01")
     w.shot("partner-form")
-    page.click("form button[type=submit]:has-text('保存')")
-    page.wait_for_load_state()
+    click_through(page, "form button[type=submit]:has-text('保存')")
     assert "已新增合作伙伴" in page.content()
-    page.click("text=新增服务")
+    click_through(page, "text=新增服务")
     page.fill("input[name=name]", "长者暖心面")
     page.select_option("select[name=category_id]", label="结对帮扶")
     page.fill("textarea[name=description]", "每周三为独居老人送一碗热面")
     page.check("input[name=target_groups][value=elderly]")
     page.fill("input[name=schedule]", "每周三中午")
     page.fill("input[name=points_price]", "15")
-    page.click("form button[type=submit]:has-text('保存')")
-    page.wait_for_load_state()
-    assert "长者暖心面" in page.locator("[data-testid=partner-services]").inner_text()
+    click_through(page, "form button[type=submit]:has-text('保存')")
+    expect(page.locator("[data-testid=partner-services]")).to_contain_text("长者暖心面")
     w.shot("partner-detail-admin")
     page.goto("/partners/categories")
     assert page.locator("[data-testid=categories] li").count() == 6
@@ -51,8 +50,7 @@ def test_partner_service_match_and_resource_list(open_page):
     page.select_option("select[name=category_id]", label="结对帮扶")
     page.fill("textarea[name=description]", "e2e 独居老人午饭难")
     page.select_option("select[name=source]", "survey")
-    page.click("form button[type=submit]:has-text('保存')")
-    page.wait_for_load_state()
+    click_through(page, "form button[type=submit]:has-text('保存')")
     assert "需求已登记" in page.content()
     need_url = page.url
     assert w.errors == []
@@ -62,8 +60,7 @@ def test_partner_service_match_and_resource_list(open_page):
     c.page.goto("/needs/meetings/new")
     c.page.fill("input[name=title]", "e2e 十一月慈善联席会")
     c.page.check("input[name=user_ids] >> nth=0")
-    c.page.click("form button[type=submit]:has-text('保存')")
-    c.page.wait_for_load_state()
+    click_through(c.page, "form button[type=submit]:has-text('保存')")
     assert "会议已记录" in c.page.content()
     meeting_url = c.page.url
     c.page.goto(need_url)
@@ -72,16 +69,14 @@ def test_partner_service_match_and_resource_list(open_page):
         c.page.select_option(f"select[name={name}]", option.get_attribute("value"))
     c.page.fill("input[name=note]", "牛老板每周三送餐")
     c.shot("need-match-phone")
-    c.page.click("[data-testid=match-form] button[type=submit]")
-    c.page.wait_for_load_state()
-    assert "已对接" in c.page.locator("[data-testid=need-state]").inner_text()
-    assert "长者暖心面" in c.page.locator("[data-testid=need-match]").inner_text()
+    click_through(c.page, "[data-testid=match-form] button[type=submit]")
+    expect(c.page.locator("[data-testid=need-state]")).to_contain_text("已对接")
+    expect(c.page.locator("[data-testid=need-match]")).to_contain_text("长者暖心面")
     c.shot("need-matched-phone")
     c.page.goto(meeting_url)
     c.page.once("dialog", lambda dialog: dialog.accept())
-    c.page.click("[data-testid=approve-list]")
-    c.page.wait_for_load_state()
-    assert "第 2 版" in c.page.locator("[data-testid=approved-version]").inner_text()
+    click_through(c.page, "[data-testid=approve-list]")
+    expect(c.page.locator("[data-testid=approved-version]")).to_contain_text("第 2 版")
     c.shot("meeting-approved-phone")
     assert c.errors == []
 
@@ -107,8 +102,7 @@ def test_merchant_sees_only_their_shop_on_a_phone(open_page):
     rows = page.locator("table tbody tr")
     assert rows.count() == 1 and "东怡快剪理发店" in rows.inner_text()
     w.shot("merchant-my-shop-phone")
-    page.click("table >> text=东怡快剪理发店")
-    page.wait_for_load_state()
+    click_through(page, "table >> text=东怡快剪理发店")
     assert "爱心义剪" in page.content()
     w.shot("merchant-partner-detail-phone")
     assert w.errors == []
@@ -134,20 +128,17 @@ def test_auditor_reads_needs_and_meetings_in_english_on_a_phone(open_page):
     sign_in(w, "auditor")  # earlier journeys may have saved Chinese for this account
     page.click(".navbar-toggler")
     page.locator("#nav.show").wait_for()
-    page.click("button[name=language][value=en]")
-    page.wait_for_load_state()
+    click_through(page, "button[name=language][value=en]")
     page.goto("/needs/")
     assert "Needs list" in page.content() and "Declined" in page.content()
     assert "Record a need" not in page.content()
     w.shot("needs-list-auditor-phone-en")
     page.goto("/needs/meetings")
-    page.click("text=第三季度慈善联席会")
-    page.wait_for_load_state()
+    click_through(page, "text=第三季度慈善联席会")
     assert "Approved version 1 of the list" in page.content()
     assert "Approve the current list" not in page.content()
     w.shot("meeting-auditor-phone-en")
     page.click(".navbar-toggler")
     page.locator("#nav.show").wait_for()
-    page.click("button[name=language][value=zh]")  # leave the account as the other journeys expect
-    page.wait_for_load_state()
+    click_through(page, "button[name=language][value=zh]")  # leave the account as the other journeys expect
     assert w.errors == []

@@ -5,8 +5,9 @@ import io
 import re
 
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, click_through, sign_in
 
 
 def _photo():
@@ -37,14 +38,11 @@ def test_leader_logs_on_a_phone_staff_verify_counts_move(open_page):
     sign_in(w, "leader")
     page.goto("/teams")
     w.shot("teams-list-phone")
-    page.click("a:has-text('小暖芽亲子志愿者服务队')")
-    page.wait_for_load_state()
-    assert "赵阿姨" in page.locator("[data-testid=members]").inner_text()
+    click_through(page, "a:has-text('小暖芽亲子志愿者服务队')")
+    expect(page.locator("[data-testid=members]")).to_contain_text("赵阿姨")
     w.shot("teams-team-page-phone")
-    page.click("a:has-text('亲子共读·绘本时光')")
-    page.wait_for_load_state()
-    page.click("[data-testid=log-activity]")
-    page.wait_for_load_state()
+    click_through(page, "a:has-text('亲子共读·绘本时光')")
+    click_through(page, "[data-testid=log-activity]")
     page.fill("input[name=title]", "周末亲子绘本共读")
     page.select_option("select[name=kind]", "reading")
     page.fill("input[name=day]", "2026-11-21")
@@ -61,30 +59,25 @@ def test_leader_logs_on_a_phone_staff_verify_counts_move(open_page):
     # nothing is wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     w.shot("teams-activity-form-phone")
-    page.click("[data-testid=save-activity]")
-    page.wait_for_load_state()
-    assert "草稿" in page.locator("[data-testid=activity-state]").inner_text()
+    click_through(page, "[data-testid=save-activity]")
+    expect(page.locator("[data-testid=activity-state]")).to_contain_text("草稿")
     page.set_input_files("input[name=file]", files=[{"name": "IMG_2041.JPG", "mimeType": "image/jpeg",
                                                       "buffer": _photo()}])
-    page.click("[data-testid=upload]")
-    page.wait_for_load_state()
+    click_through(page, "[data-testid=upload]")
     page.locator("img.evidence-thumb").wait_for()
     assert page.locator("img.evidence-thumb").evaluate("img => img.naturalWidth") > 0
     w.shot("teams-activity-draft-phone")
-    page.click("[data-testid=submit-activity]")
-    page.wait_for_load_state()
-    assert "待审核" in page.locator("[data-testid=activity-state]").inner_text()
+    click_through(page, "[data-testid=submit-activity]")
+    expect(page.locator("[data-testid=activity-state]")).to_contain_text("待审核")
     activity_url = page.url
     assert w.errors == []
 
     admin.page.goto("/activities?state=submitted")
-    admin.page.click("a:has-text('周末亲子绘本共读')")
-    admin.page.wait_for_load_state()
+    click_through(admin.page, "a:has-text('周末亲子绘本共读')")
     assert admin.page.url == activity_url
     admin.shot("teams-activity-to-verify-desktop")
-    admin.page.click("[data-testid=verify-activity]")
-    admin.page.wait_for_load_state()
-    assert "已审核" in admin.page.locator("[data-testid=activity-state]").inner_text()
+    click_through(admin.page, "[data-testid=verify-activity]")
+    expect(admin.page.locator("[data-testid=activity-state]")).to_contain_text("已审核")
     admin.page.goto("/counts?start=2026-01-01&end=2026-12-31")
     assert _count(admin.page, "activities") == "25"
     assert float(_count(admin.page, "hours")) == hours_before + 2.75
