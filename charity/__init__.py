@@ -211,10 +211,15 @@ def _register_blueprints(app):
 
 
 def _connect_signals():
-    """Every domain's receivers of the cross-domain signals (:mod:`charity.signals`)."""
-    from charity import signals
+    """Connect every domain's receivers of the cross-domain signals (:mod:`charity.signals`).
+    Connecting twice is harmless (each receiver is connected once, strongly)."""
+    from charity.fund.services import connect_signals as fund
+    from charity.partners.services import connect_signals as partners
+    from charity.points.services import connect_signals as points
+    from charity.projects.services import connect_signals as projects
 
-    signals.connect_all()
+    for connect in (partners, fund, points, projects):
+        connect()
 
 
 def _register_errorhandlers(app):

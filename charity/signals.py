@@ -1,7 +1,7 @@
 """Cross-domain events, as blinker signals (Flask's own dependency).
 
 A domain that reacts to another's event connects a receiver in its own
-``connect_signals()``; :func:`connect_all` (called by :func:`charity.create_app`) calls
+``connect_signals()``; ``charity.create_app`` calls
 each one. So the wiring does not depend on which modules a script happened to import:
 every app built by ``create_app`` reacts the same. Receivers run synchronously, in the
 sender's transaction: a receiver that raises undoes the whole request.
@@ -9,7 +9,7 @@ sender's transaction: a receiver that raises undoes the whole request.
 Adding a signal: declare it here with what it sends, ``send`` it from the service where
 the event happens, connect the receiver in the reacting domain's ``connect_signals()``
 (``weak=False``; connecting twice is harmless) and list that function in
-:func:`connect_all` if it is new.
+``charity._connect_signals`` (the app factory) if it is new.
 """
 
 from blinker import Namespace
@@ -29,13 +29,3 @@ activity_verified = _signals.signal("activity-verified")
 #: the funded project or None; ``actor``).
 grant_moved = _signals.signal("grant-moved")
 
-
-def connect_all():
-    """Connect every domain's receivers (idempotent)."""
-    from charity.fund.services import connect_signals as fund
-    from charity.partners.services import connect_signals as partners
-    from charity.points.services import connect_signals as points
-    from charity.projects.services import connect_signals as projects
-
-    for connect in (partners, fund, points, projects):
-        connect()

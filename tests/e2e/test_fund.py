@@ -7,7 +7,7 @@ import re
 import pypdf
 from playwright.sync_api import expect
 
-from charity.fund.numerals import capital_yuan
+from charity.reports.numerals import capital_yuan
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, click_through, sign_in
 
 
