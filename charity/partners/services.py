@@ -4,12 +4,9 @@ Services flush, never commit; every change writes an audit event in the same tra
 """
 
 import sqlalchemy as sa
-from flask import g
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from charity import signals
-from charity.accounts.access import has_role
 from charity.accounts.models import Community, Membership, Role, User
 from charity.audit.services import record, snapshot
 from charity.dbutil import lock_row
@@ -37,9 +34,6 @@ from charity.partners.models import (
 
 #: The categories every community starts with (便民维修, 爱心义剪, ...), in order.
 DEFAULT_CATEGORIES = ["便民维修", "爱心义剪", "公益课堂", "结对帮扶", "健康服务", "法律援助"]
-
-#: Roles that read every partner and service of the community, whatever their status.
-READERS = ("admin", "council", "auditor")
 
 PARTNER_FIELDS = ("name", "kind", "address", "contact_person", "phone", "opening_hours",
                   "joined_on", "status", "is_charity_partner", "partner_signed_on")
@@ -94,52 +88,6 @@ def add_category(community, name, *, actor=None):
     record("category.create", "category", category.id, community=community, actor=actor,
            label=name, after={"name": name})
     return category
-
-
-# -- who sees what -------------------------------------------------------------------
-
-
-def own_partner_ids_query():
-    """Ids of the partners the signed-in merchant acts for, in the current community."""
-    return sa.select(PartnerContact.partner_id).where(
-        PartnerContact.community_id == g.community.id, PartnerContact.user_id == current_user.id)
-
-
-def reads_everything():
-    return has_role(*READERS)
-
-
-def sees_public_list():
-    return has_role("volunteer", "leader")
-
-
-def visible_partners():
-    """``select(Partner)`` limited to what the current user may see: readers all of the
-    community; volunteers and leaders the active partners; merchants their own."""
-    stmt = sa.select(Partner).where(Partner.community_id == g.community.id)
-    if reads_everything():
-        return stmt
-    allowed = []
-    if sees_public_list():
-        allowed.append(Partner.status == PartnerStatus.active)
-    if has_role("merchant"):
-        allowed.append(Partner.id.in_(own_partner_ids_query()))
-    return stmt.where(sa.or_(*allowed)) if allowed else stmt.where(sa.false())
-
-
-def visible_services():
-    """``select(Service)`` joined to its partner, limited like :func:`visible_partners`;
-    the public list shows active services of active partners only."""
-    stmt = (sa.select(Service).join(Service.partner)
-            .where(Service.community_id == g.community.id))
-    if reads_everything():
-        return stmt
-    allowed = []
-    if sees_public_list():
-        allowed.append(sa.and_(Service.active.is_(True), Partner.status == PartnerStatus.active))
-    if has_role("merchant"):
-        allowed.append(Service.partner_id.in_(own_partner_ids_query()))
-    return stmt.where(sa.or_(*allowed)) if allowed else stmt.where(sa.false())
 
 
 # -- partners --------------------------------------------------------------------------

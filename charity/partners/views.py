@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.accounts.access import get_scoped_or_404, has_role, requires, sees_personal_data
+from charity.accounts.forms import choices
 from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
 from charity.formatting import datetime_local
 from charity.models_base import utcnow
 from charity.pagination import paginate, query_args
-from charity.partners import excel, services
+from charity.partners import access, excel, labels, services
 from charity.partners.forms import (
     CategoryForm,
     ImportForm,
@@ -22,17 +23,18 @@ from charity.partners.forms import (
     ServiceSearchForm,
 )
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerKind, PartnerStatus, Service
+from charity.partners.pdf import render_resource_list
 from charity.web import submit
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 
 EVERY_ROLE = ("admin", "council", "auditor", "leader", "volunteer", "merchant")
 PUBLIC_LIST_ROLES = ("admin", "council", "auditor", "leader", "volunteer")
-READERS = services.READERS
+READERS = access.READERS
 
 
 def _visible_partner_or_404(partner_id):
-    partner = db.session.scalar(services.visible_partners().where(Partner.id == partner_id))
+    partner = db.session.scalar(access.visible_partners().where(Partner.id == partner_id))
     if partner is None:
         abort(404)
     return partner
@@ -52,7 +54,7 @@ def _like(value):
 def index():
     form = PartnerSearchForm(request.args)
     form.validate()
-    stmt = services.visible_partners().order_by(Partner.is_charity_partner.desc(), Partner.name)
+    stmt = access.visible_partners().order_by(Partner.is_charity_partner.desc(), Partner.name)
     if form.q.data and not form.q.errors:
         like = _like(form.q.data)
         searched = [Partner.name.ilike(like, escape="\\"), Partner.address.ilike(like, escape="\\"),
@@ -68,7 +70,7 @@ def index():
         stmt = stmt.where(Partner.is_charity_partner.is_(form.charity.data == "yes"))
     page = paginate(stmt)
     counts = dict(db.session.execute(
-        services.visible_services().with_only_columns(Service.partner_id, sa.func.count())
+        access.visible_services().with_only_columns(Service.partner_id, sa.func.count())
         .where(Service.partner_id.in_([p.id for p in page.items]))
         .group_by(Service.partner_id)).all())
     return render_template("partners/index.html", page=page, form=form, args=query_args(form),
@@ -76,7 +78,6 @@ def index():
 
 
 def _contact_choices(form):
-    from charity.accounts.forms import choices
 
     form.contacts.choices = choices((u.id, f"{u.display_name} ({u.username})")
                                     for u in services.merchant_users(g.community))
@@ -102,10 +103,10 @@ def new():
 @requires(*EVERY_ROLE)
 def detail(partner_id):
     partner = _visible_partner_or_404(partner_id)
-    offered = db.session.scalars(services.visible_services().where(Service.partner_id == partner.id)
+    offered = db.session.scalars(access.visible_services().where(Service.partner_id == partner.id)
                                  .order_by(Service.active.desc(), Service.name)).all()
     history, contacts = [], []
-    if services.reads_everything():
+    if access.reads_everything():
         history = db.session.scalars(filtered_events(g.community, object_type="partner",
                                                      object_id=str(partner.id)).limit(10)).all()
     if sees_personal_data():
@@ -136,7 +137,6 @@ def edit(partner_id):
 
 
 def _category_choices(form):
-    from charity.accounts.forms import choices
 
     form.category_id.choices = choices((c.id, c.name) for c in services.categories(g.community))
 
@@ -179,13 +179,12 @@ def service_edit(service_id):
 @bp.route("/services")
 @requires(*EVERY_ROLE)
 def service_list():
-    from charity.accounts.forms import choices
 
     form = ServiceSearchForm(request.args)
     cats = services.categories(g.community)
     form.category.choices = choices([("", _("All categories"))] + [(str(c.id), c.name) for c in cats])
     form.validate()
-    stmt = services.visible_services().order_by(Partner.name, Service.name)
+    stmt = access.visible_services().order_by(Partner.name, Service.name)
     if form.q.data and not form.q.errors:
         like = _like(form.q.data)
         stmt = stmt.where(sa.or_(Service.name.ilike(like, escape="\\"),
@@ -241,7 +240,6 @@ def resource_list():
 @bp.route("/resource-list.pdf")
 @requires(*PUBLIC_LIST_ROLES)
 def resource_list_pdf():
-    from charity.partners.pdf import render_resource_list
 
     wanted = request.args.get("version", "")
     version = None
@@ -311,6 +309,5 @@ def import_():
 
 @bp.record_once
 def _register_filters(state):
-    from charity.partners import labels
 
     labels.register_filters(state.app)
