@@ -21,7 +21,8 @@ _signals = Namespace()
 community_created = _signals.signal("community-created")
 
 #: Staff verified an activity (``sender``: the activity; ``replaced``: the superseded
-#: original when the activity is an amendment, else None). Sent once per verification.
+#: original when the activity is an amendment, else None; ``actor``: who verified it).
+#: Sent once per verification.
 activity_verified = _signals.signal("activity-verified")
 
 #: A grant took a step that its funded project follows (``sender``: the grant;

@@ -6,6 +6,7 @@ and the one error handler (:mod:`charity.errorpages`) answers a refused button.
 """
 
 from flask import flash, g, redirect, request
+from flask_login import current_user
 
 from charity import transaction
 from charity.errors import CharityError
@@ -69,3 +70,8 @@ def back_on_error(url):
     came from, or shows an error page."""
     g.charity_back_on_error = url
     return url
+
+
+def actor():
+    """The signed-in user, as services take it (``actor=``); None when nobody is."""
+    return current_user._get_current_object() if current_user.is_authenticated else None

@@ -211,7 +211,7 @@ def test_verified_activity_is_locked(app, world, sc, rctx):
 def test_amendment_is_verified_in_place_of_the_original_and_hooks_run_once(app, world, sc, rctx):
     calls = []
 
-    def receiver(a, replaced):
+    def receiver(a, replaced, actor):
         calls.append((a.id, replaced and replaced.id))
 
     signals.activity_verified.connect(receiver)

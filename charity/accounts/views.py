@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
-from charity import transaction
+from charity import transaction, web
 from charity.accounts import auth, services
 from charity.accounts.access import (
     community_members_query,
@@ -249,6 +249,7 @@ def user_new():
             locale=form.locale.data,
             roles=form.roles.data,
             password=form.password.data,
+            actor=web.actor(),
         )
         return (_("User %(name)s created. They must change the password at first sign-in.",
                   name=user.username), url_for("accounts.user_detail", user_id=user.id))
@@ -303,7 +304,7 @@ def user_edit(user_id):
     def save(form):
         profile = None if shared else {"display_name": form.display_name.data,
                                        "phone": form.phone.data, "locale": form.locale.data}
-        services.update_user(g.community, user, roles=form.roles.data, profile=profile)
+        services.update_user(g.community, user, roles=form.roles.data, profile=profile, actor=web.actor())
         if not user.roles_in(g.community.id):
             return (_("%(name)s no longer has a role in this community.", name=user.display_name),
                     url_for("accounts.users"))

@@ -5,8 +5,7 @@ import enum
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
-from flask_login import current_user
+from flask import has_request_context, request
 
 from charity.accounts.models import User
 from charity.audit.models import AuditEvent
@@ -41,14 +40,10 @@ def record(action, object_type, object_id=None, *, before=None, after=None,
            community=None, actor=None, label=None):
     """Add an audit event to the current transaction (flushes, never commits).
 
-    ``community`` and ``actor`` default to the request's current community and user;
-    from the command line the actor is recorded as "cli". ``label`` is what people call
-    the object (a user's name), kept as it was at the time.
+    The caller names the ``community`` and the ``actor`` (None: the command line,
+    recorded as "cli", or a request by nobody signed in, such as a failed sign-in).
+    ``label`` is what people call the object (a user's name), kept as it was at the time.
     """
-    if community is None and has_request_context():
-        community = getattr(g, "community", None)
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user._get_current_object()
     if actor is not None:
         actor_label = actor.username
     else:  # the command line, or a request by someone not signed in (a failed sign-in)

@@ -50,7 +50,7 @@ from charity.grants.workflow import STATE_NAMES
 from charity.models_base import local_today, local_zone
 from charity.pagination import paginate
 from charity.projects import uploads
-from charity.teams.services import led_team_ids
+from charity.teams.access import my_led_team_ids
 from charity.web import submit
 
 READERS = ("admin", "council", "auditor", "leader")
@@ -62,7 +62,7 @@ def _user():
 
 
 def _may_read(grant):
-    return bool(g.roles & {"admin", "council", "auditor"}) or grant.application.team_id in led_team_ids()
+    return bool(g.roles & {"admin", "council", "auditor"}) or grant.application.team_id in my_led_team_ids()
 
 
 def _grant_or_404(grant_id):
@@ -105,7 +105,7 @@ def _pdf(data, name):
 def award_list():
     stmt = scoped(Grant).join(Application, Application.id == Grant.application_id)
     if not g.roles & {"admin", "council", "auditor"}:
-        stmt = stmt.where(Application.team_id.in_(led_team_ids() or {-1}))
+        stmt = stmt.where(Application.team_id.in_(my_led_team_ids() or {-1}))
     page = paginate(stmt.order_by(Grant.awarded_at.desc(), Grant.id.desc()))
     ready = []
     if "admin" in g.roles:
@@ -120,7 +120,7 @@ def award_list():
 @requires(*READERS)
 def award_detail(grant_id):
     grant = _grant_or_404(grant_id)
-    leads = grant.application.team_id in led_team_ids()
+    leads = grant.application.team_id in my_led_team_ids()
     return render_template(
         "grants/award/detail.html", grant=grant, app_=grant.application, state_names=STATE_NAMES, aw=aw,
         leads=leads, evaluations=aw.evaluations_of(grant), claims=aw.claims_of(grant),
@@ -241,7 +241,7 @@ def _activity_choices(grant):
 
 
 def _check_leads(grant):
-    if grant.application.team_id not in led_team_ids():
+    if grant.application.team_id not in my_led_team_ids():
         abort(403)
 
 

@@ -400,8 +400,8 @@ def award_for_activity(activity, replaced=None, *, actor=None):
     return entries
 
 
-def _on_verified(activity, replaced=None):
-    award_for_activity(activity, replaced)
+def _on_verified(activity, replaced=None, actor=None):
+    award_for_activity(activity, replaced, actor=actor)
 
 
 def connect_signals():

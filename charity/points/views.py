@@ -45,8 +45,9 @@ from charity.points.models import (
     RedemptionState,
 )
 from charity.projects.models import ActivityKind
+from charity.teams.access import my_led_team_ids
 from charity.teams.models import Team, TeamMember, Volunteer
-from charity.teams.services import led_team_ids, volunteer_of
+from charity.teams.services import volunteer_of
 from charity.web import back_on_error, submit
 
 bp = Blueprint("points", __name__, url_prefix="/points")
@@ -123,7 +124,7 @@ def mine():
         .order_by(Redemption.created_at.desc())).all()
     certificates = db.session.scalars(sa.select(Certificate).where(Certificate.volunteer_id == volunteer.id)
                                       .order_by(Certificate.id.desc())).all()
-    led = led_team_ids() or {0}
+    led = my_led_team_ids() or {0}
     teams = db.session.scalars(scoped(Team).where(Team.id.in_(led)).order_by(Team.name)).all()
     return render_template("points/mine.html", volunteer=volunteer, account=account, level=_level(account),
                            page=paginate(services.history_query(account)), pending=pending,
@@ -278,7 +279,7 @@ def leaderboard():
 @requires("leader", *STAFF)
 def team(team_id):
     team = get_scoped_or_404(Team, team_id)
-    if not has_role(*STAFF) and team.id not in led_team_ids():
+    if not has_role(*STAFF) and team.id not in my_led_team_ids():
         abort(403)
     rows = db.session.execute(
         sa.select(TeamMember, Volunteer, PointAccount)

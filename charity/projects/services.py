@@ -24,6 +24,7 @@ from charity.extensions import db
 from charity.models_base import utcnow
 from charity.needs.models import Need, NeedState
 from charity.partners.models import Partner, PartnerStatus, Service
+from charity.projects import uploads
 from charity.projects.errors import (  # noqa: F401  (callers use the names here too)
     ActivityLocked,
     NotActiveProject,
@@ -318,7 +319,7 @@ def verify_activity(activity, *, actor=None):
     if activity.amends_id:
         replaced = db.session.get(Activity, activity.amends_id)
         transition_activity(replaced, "supersede", actor=actor)
-    signals.activity_verified.send(activity, replaced=replaced)
+    signals.activity_verified.send(activity, replaced=replaced, actor=actor)
     return activity
 
 
@@ -501,7 +502,6 @@ def add_evidence(activity, *, data, filename, actor=None):
     :raises InvalidUpload: not an allowed type by content, empty or too large.
     :raises ActivityLocked: the activity can no longer be changed.
     """
-    from charity.projects import uploads
 
     lock_row(Activity, activity.id)
     db.session.refresh(activity)

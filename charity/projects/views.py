@@ -19,13 +19,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from charity import transaction
+from charity import transaction, web
 from charity.accounts.access import get_scoped_or_404, has_role, requires, scoped
 from charity.accounts.forms import ConfirmForm, choices
 from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
 from charity.models_base import local_zone
+from charity.needs.services import state_word
 from charity.pagination import paginate
 from charity.projects import services, uploads
 from charity.projects.forms import (
@@ -40,7 +41,16 @@ from charity.projects.forms import (
     beneficiary_field_name,
     read_roster,
 )
-from charity.projects.models import Activity, ActivityKind, ActivityState, Evidence, Project, ProjectState
+from charity.projects.models import (
+    Activity,
+    ActivityKind,
+    ActivityState,
+    Attendance,
+    Evidence,
+    Project,
+    ProjectState,
+)
+from charity.teams import access as team_access
 from charity.teams import services as teams
 from charity.teams.models import BeneficiaryGroup, Team, Volunteer
 from charity.web import INVALID, back_on_error, submit
@@ -110,7 +120,6 @@ def _link_choices(form, project=None):
 
 
 def _need_choice(need):
-    from charity.needs.services import state_word
 
     text = need.description if len(need.description) <= 40 else need.description[:40] + "…"
     return f"#{need.id} {text}（{state_word(need.state)}）"
@@ -162,7 +171,7 @@ def project_links(project_id):
 
 def _claim_form():
     form = ClaimForm()
-    led = teams.led_team_ids() if has_role("leader") else set()
+    led = team_access.my_led_team_ids() if has_role("leader") else set()
     rows = db.session.scalars(scoped(Team).where(Team.id.in_(led or {0})).order_by(Team.name)).all()
     form.team_id.choices = choices((str(t.id), t.name) for t in rows)
     return form
@@ -172,9 +181,8 @@ def _visible_activities(stmt):
     """Limit an activity query to what the current user may see."""
     if has_role(*STAFF):
         return stmt
-    led = teams.led_team_ids() if has_role("leader") else set()
+    led = team_access.my_led_team_ids() if has_role("leader") else set()
     me = teams.volunteer_of(current_user, g.community)
-    from charity.projects.models import Attendance
 
     own = sa.select(Attendance.activity_id).where(Attendance.volunteer_id == (me.id if me else 0))
     return stmt.where(sa.or_(Activity.team_id.in_(led or {0}),
@@ -187,14 +195,14 @@ def _visible_activities(stmt):
 def project_detail(project_id):
     project = get_scoped_or_404(Project, project_id)
     stmt = sa.select(Activity).where(Activity.project_id == project.id).order_by(Activity.starts_at.desc())
-    if not (project.team_id and teams.can_manage_team(project.team_id)) and not has_role(*STAFF):
+    if not (project.team_id and team_access.can_manage_team(project.team_id)) and not has_role(*STAFF):
         stmt = stmt.where(Activity.state == ActivityState.verified)
     activities = db.session.scalars(stmt).all()
     claim_form = _claim_form() if project.state == ProjectState.published and has_role("leader") else None
     return render_template("projects/detail.html", project=project, activities=activities,
                            claim_form=claim_form, confirm_form=ConfirmForm(),
                            can_log=bool(project.team_id) and project.state == ProjectState.active
-                           and has_role("admin", "leader") and teams.can_manage_team(project.team_id),
+                           and has_role("admin", "leader") and team_access.can_manage_team(project.team_id),
                            history=_history("project", project.id))
 
 
@@ -215,7 +223,7 @@ def project_claim(project_id):
             abort(403)  # leads no team
         abort(400)
     team = get_scoped_or_404(Team, int(form.team_id.data))
-    if not teams.can_manage_team(team.id):
+    if not team_access.can_manage_team(team.id):
         abort(403)
     return _project_step(project, "claim", team=team,
                          message=lambda: _("Claim sent: the service centre will confirm it."))
@@ -223,7 +231,7 @@ def project_claim(project_id):
 
 def _project_step(project, action, team=None, message=None):
     back = back_on_error(url_for("projects.project_detail", project_id=project.id))
-    services.transition_project(project, action, team=team)
+    services.transition_project(project, action, team=team, actor=web.actor())
     flash(message() if message else _("The project is now %(state)s.",
                                       state=project_state_label(project.state)), "success")
     return redirect(back)
@@ -276,7 +284,7 @@ def activities():
 
 
 def can_view(activity):
-    if has_role(*STAFF) or teams.can_manage_team(activity.team_id):
+    if has_role(*STAFF) or team_access.can_manage_team(activity.team_id):
         return True
     if activity.state not in (ActivityState.verified, ActivityState.superseded):
         return False
@@ -286,7 +294,7 @@ def can_view(activity):
 
 def _activity_for(activity_id, manage=False):
     activity = get_scoped_or_404(Activity, activity_id)
-    allowed = teams.can_manage_team(activity.team_id) if manage else can_view(activity)
+    allowed = team_access.can_manage_team(activity.team_id) if manage else can_view(activity)
     if not allowed:
         abort(403)
     return activity
@@ -347,7 +355,7 @@ def _posted_roster(members):
 @requires("admin", "leader")
 def activity_new(project_id):
     project = get_scoped_or_404(Project, project_id)
-    if project.team_id is None or not teams.can_manage_team(project.team_id):
+    if project.team_id is None or not team_access.can_manage_team(project.team_id):
         abort(403)
     if project.state != ProjectState.active:
         flash(_("Activities can be logged only for a team's active project."), "danger")
@@ -359,7 +367,7 @@ def activity_new(project_id):
         values = _form_values(form, None, members, others)
         if values is None:
             return INVALID
-        activity = services.create_activity(project, **values)
+        activity = services.create_activity(project, **values, actor=web.actor())
         return (_("Activity saved as a draft. You can add photos and the sign-in sheet, "
                   "then submit it for verification."),
                 url_for("projects.activity_detail", activity_id=activity.id))
@@ -392,7 +400,7 @@ def activity_edit(activity_id):
         values = _form_values(form, activity, members, others)
         if values is None:
             return INVALID
-        services.update_activity(activity, **values)
+        services.update_activity(activity, **values, actor=web.actor())
         return _("Changes saved.")
 
     return submit(form, save, success=url_for("projects.activity_detail", activity_id=activity.id),
@@ -407,7 +415,7 @@ def activity_detail(activity_id):
 
 
 def _render_detail(activity, return_form=None, evidence_form=None, status=200):
-    manage = teams.can_manage_team(activity.team_id)
+    manage = team_access.can_manage_team(activity.team_id)
     amendments = db.session.scalars(sa.select(Activity).where(Activity.amends_id == activity.id)
                                     .order_by(Activity.id)).all()
     names = {a.volunteer_id: a.volunteer.name for a in activity.attendance}
@@ -435,7 +443,7 @@ def activity_submit(activity_id):
     activity = _activity_for(activity_id, manage=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _activity_step(activity, lambda a: services.transition_activity(a, "submit"),
+    return _activity_step(activity, lambda a: services.transition_activity(a, "submit", actor=web.actor()),
                           lambda: _("Submitted: the service centre will verify it."))
 
 
@@ -445,7 +453,8 @@ def activity_verify(activity_id):
     activity = get_scoped_or_404(Activity, activity_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _activity_step(activity, services.verify_activity, lambda: _("Activity verified."))
+    return _activity_step(activity, lambda a: services.verify_activity(a, actor=web.actor()),
+                          lambda: _("Activity verified."))
 
 
 @bp.route("/activities/<id:activity_id>/return", methods=["POST"])
@@ -456,7 +465,8 @@ def activity_return(activity_id):
     if not form.validate_on_submit():
         return _render_detail(activity, return_form=form, status=422)
     return _activity_step(
-        activity, lambda a: services.transition_activity(a, "return", reason=form.reason.data),
+        activity,
+        lambda a: services.transition_activity(a, "return", reason=form.reason.data, actor=web.actor()),
         lambda: _("Returned to the team with your reason."))
 
 
@@ -467,7 +477,7 @@ def activity_amend(activity_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back_on_error(url_for("projects.activity_detail", activity_id=activity.id))
-    copy = services.amend_activity(activity)
+    copy = services.amend_activity(activity, actor=web.actor())
     flash(_("Correction started: change what was wrong, then submit it for verification."), "success")
     return redirect(url_for("projects.activity_edit", activity_id=copy.id))
 
@@ -484,7 +494,7 @@ def evidence_add(activity_id):
     def add(form):
         upload = form.file.data
         data = upload.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
-        evidence = services.add_evidence(activity, data=data, filename=upload.filename)
+        evidence = services.add_evidence(activity, data=data, filename=upload.filename, actor=web.actor())
         transaction.on_rollback(partial(uploads.remove, evidence.stored_name))  # no row, no file
         return _("File added.")
 
@@ -516,12 +526,12 @@ def evidence_file(evidence_id):
 def evidence_remove(evidence_id):
     evidence = _evidence_for(evidence_id)
     activity = evidence.activity
-    if not teams.can_manage_team(activity.team_id):
+    if not team_access.can_manage_team(activity.team_id):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = back_on_error(url_for("projects.activity_detail", activity_id=activity.id))
-    unused = services.remove_evidence(evidence)
+    unused = services.remove_evidence(evidence, actor=web.actor())
     if unused:  # the file goes once no row points to it any more
         transaction.on_commit(partial(uploads.remove, unused))
     flash(_("File removed."), "success")

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from charity.accounts.models import User
 from charity.extensions import db
 from charity.projects import services as projects
+from charity.reports import BUNDLED_FONT
 from charity.teams import services as teams
 from charity.teams.models import Team, TeamRole
 
@@ -46,7 +47,6 @@ COLOURS = [(214, 96, 77), (77, 146, 214), (110, 170, 90), (232, 170, 60), (150, 
 
 def demo_photo(caption, colour, index):
     """A simple picture: a coloured sky, a sun, figures and the caption."""
-    from charity.reports import BUNDLED_FONT
 
     image = Image.new("RGB", (800, 600), colour)
     draw = ImageDraw.Draw(image)

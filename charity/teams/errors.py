@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from charity.errors import CharityError, PermissionDenied, ValidationFailed
+from charity.errors import CharityError, ValidationFailed
 
 
 class DuplicateVolunteer(ValidationFailed):
@@ -20,7 +20,3 @@ class DuplicateTeam(ValidationFailed):
 
 class MembershipError(CharityError):
     """A member added twice, a role unchanged, a leave date before the join date."""
-
-
-class NotTeamLeader(PermissionDenied):
-    """The user does not lead this team."""

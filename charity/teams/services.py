@@ -7,16 +7,14 @@ which their user account is linked to a volunteer who is a current leader of the
 
 
 import sqlalchemy as sa
-from flask import g
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from charity.accounts.access import has_role
+from charity.accounts.models import Community
 from charity.audit.services import record, snapshot
 from charity.errors import ValidationFailed
 from charity.extensions import db
 from charity.models_base import local_today
-from charity.teams.errors import DuplicateTeam, DuplicateVolunteer, MembershipError, NotTeamLeader  # noqa: F401  (callers use the names here too)
+from charity.teams.errors import DuplicateTeam, DuplicateVolunteer, MembershipError  # noqa: F401  (callers use the names here too)
 from charity.teams.models import BeneficiaryGroup, Team, TeamMember, TeamRole, TeamRoleChange, Volunteer
 
 
@@ -35,11 +33,9 @@ def volunteer_of(user, community):
         Volunteer.community_id == community.id, Volunteer.user_id == user.id))
 
 
-def led_team_ids(user=None, community=None):
-    """Ids of the teams that ``user`` (default: the current user) currently leads."""
-    user = user or (current_user if current_user.is_authenticated else None)
-    community = community or g.get("community")
-    if user is None or community is None:
+def led_team_ids(user, community):
+    """Ids of the teams that ``user`` currently leads in ``community``."""
+    if user is None or community is None or not getattr(user, "is_authenticated", True):
         return set()
     today = _today()
     rows = db.session.scalars(
@@ -49,18 +45,6 @@ def led_team_ids(user=None, community=None):
                TeamMember.role == TeamRole.leader, TeamMember.joined_on <= today,
                sa.or_(TeamMember.left_on.is_(None), TeamMember.left_on > today)))
     return set(rows)
-
-
-def can_manage_team(team_id):
-    """Staff manage every team; a leader only the teams they currently lead."""
-    if has_role("admin"):
-        return True
-    return has_role("leader") and team_id in led_team_ids()
-
-
-def require_team_manager(team_id):
-    if not can_manage_team(team_id):
-        raise NotTeamLeader(_l("Only this team's leader or the service centre can do this."))
 
 
 # -- volunteers --------------------------------------------------------------------------
@@ -204,15 +188,10 @@ def leave(member, *, on=None, actor=None):
 
 
 def actor_id(actor):
-    if actor is not None:
-        return actor.id
-    if current_user and current_user.is_authenticated:
-        return current_user.id
-    return None
+    """The id of the user who acts, None from the command line."""
+    return actor.id if actor is not None else None
 
 
 def community_of(obj):
     """The community a row with a ``community_id`` belongs to."""
-    from charity.accounts.models import Community
-
     return db.session.get(Community, obj.community_id)

@@ -8,7 +8,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from charity.accounts.access import community_members_query, get_scoped_or_404, has_role, requires, scoped
+from charity import web
+from charity.accounts.access import (
+    community_members_query,
+    get_member_or_404,
+    get_scoped_or_404,
+    has_role,
+    requires,
+    scoped,
+)
 from charity.accounts.forms import choices
 from charity.accounts.models import User
 from charity.errors import CharityError
@@ -18,7 +26,7 @@ from charity.pagination import paginate, query_args
 from charity.projects import counts
 from charity.projects.models import Activity, ActivityState, Attendance, Project
 from charity.projects.services import period_bounds
-from charity.teams import services
+from charity.teams import access, services
 from charity.teams.forms import (
     MemberAddForm,
     MemberLeaveForm,
@@ -53,7 +61,7 @@ def hours(minutes):
 @requires()
 def teams():
     rows = counts.per_team(g.community.id)
-    return render_template("teams/list.html", rows=rows, led=services.led_team_ids())
+    return render_template("teams/list.html", rows=rows, led=access.my_led_team_ids())
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -63,7 +71,7 @@ def team_new():
 
     def create(form):
         team = services.create_team(g.community, name=form.name.data, description=form.description.data,
-                                    focus_groups=form.focus_groups.data)
+                                    focus_groups=form.focus_groups.data, actor=web.actor())
         return _("Team %(name)s created.", name=team.name), url_for("teams.team_detail", team_id=team.id)
 
     return submit(form, create, fields={CharityError: "name"},
@@ -83,7 +91,7 @@ def _member_form(team):
 @requires()
 def team_detail(team_id):
     team = get_scoped_or_404(Team, team_id)
-    manage = services.can_manage_team(team.id)
+    manage = access.can_manage_team(team.id)
     projects = db.session.scalars(sa.select(Project).where(Project.team_id == team.id)
                                   .order_by(Project.id)).all()
     stmt = sa.select(Activity).where(Activity.team_id == team.id).order_by(Activity.starts_at.desc())
@@ -107,7 +115,7 @@ def _member_of(team_id, member_id):
 
 
 def _guard_team(team):
-    if not services.can_manage_team(team.id):
+    if not access.can_manage_team(team.id):
         abort(403)
 
 
@@ -121,7 +129,7 @@ def member_add(team_id):
     if form.validate_on_submit():
         volunteer = get_scoped_or_404(Volunteer, int(form.volunteer_id.data))
         services.add_member(team, volunteer, role=form.role.data,
-                            joined_on=form.joined_on.data or local_today())
+                            joined_on=form.joined_on.data or local_today(), actor=web.actor())
         flash(_("%(name)s joined the team.", name=volunteer.name), "success")
         return redirect(back)
     flash(_("The member was not added: choose a volunteer."), "danger")
@@ -137,7 +145,7 @@ def member_role(team_id, member_id):
     if not form.validate_on_submit():
         abort(400)
     back = back_on_error(url_for("teams.team_detail", team_id=team.id))
-    services.change_role(member, form.role.data)
+    services.change_role(member, form.role.data, actor=web.actor())
     flash(_("%(name)s is now %(role)s.", name=member.volunteer.name,
             role=TEAM_ROLE_LABELS[member.role]), "success")
     return redirect(back)
@@ -152,7 +160,7 @@ def member_leave(team_id, member_id):
     if not form.validate_on_submit():
         abort(400)
     back = back_on_error(url_for("teams.team_detail", team_id=team.id))
-    services.leave(member, on=form.left_on.data or local_today())
+    services.leave(member, on=form.left_on.data or local_today(), actor=web.actor())
     flash(_("%(name)s has left the team.", name=member.volunteer.name), "success")
     return redirect(back)
 
@@ -165,7 +173,7 @@ def member_leave(team_id, member_id):
 def volunteers():
     stmt = scoped(Volunteer).order_by(Volunteer.name)
     if not has_role(*STAFF):  # a leader sees the volunteers of the teams they lead
-        led = services.led_team_ids()
+        led = access.my_led_team_ids()
         stmt = stmt.where(Volunteer.id.in_(sa.select(TeamMember.volunteer_id)
                                            .where(TeamMember.team_id.in_(led or {0}))))
     q = (request.args.get("q") or "").strip()[:80]
@@ -187,7 +195,7 @@ def _volunteer_form():
         form.user_id.choices = choices([("", _l("None"))] + [
             (str(u.id), f"{u.display_name} ({u.username})") for u in users])
     else:
-        led = services.led_team_ids()
+        led = access.my_led_team_ids()
         teams = db.session.scalars(scoped(Team).where(Team.id.in_(led or {0})).order_by(Team.name)).all()
         form.team_id.choices = choices((str(t.id), t.name) for t in teams)
         form.user_id.choices = choices([("", _l("None"))])
@@ -206,13 +214,14 @@ def volunteer_new():
         team = None
         if form.team_id.data:
             team = get_scoped_or_404(Team, int(form.team_id.data))
-        if not has_role("admin") and (team is None or not services.can_manage_team(team.id)):
+        if not has_role("admin") and (team is None or not access.can_manage_team(team.id)):
             abort(403)
         user = get_scoped_user(form.user_id.data) if form.user_id.data else None
         try:
             volunteer = services.create_volunteer(
                 g.community, name=form.name.data, phone=form.phone.data, tags=form.tags.data,
-                consent_on=form.consent_on.data, user=user, team=team, role=form.role.data)
+                consent_on=form.consent_on.data, user=user, team=team, role=form.role.data,
+                actor=web.actor())
         except services.DuplicateVolunteer as exc:
             existing.append(exc.existing)
             raise
@@ -227,7 +236,6 @@ def volunteer_new():
 
 
 def get_scoped_user(user_id):
-    from charity.accounts.access import get_member_or_404
 
     try:
         return get_member_or_404(int(user_id))
@@ -246,7 +254,7 @@ def _volunteer_visible(volunteer):
     if has_role(*STAFF) or has_role("admin"):
         return True
     if has_role("leader"):
-        led = services.led_team_ids()
+        led = access.my_led_team_ids()
         return any(m.team_id in led for m in volunteer.memberships)
     return False
 
