@@ -136,6 +136,9 @@ def _register_extensions(app):
     from charity import formatting
 
     formatting.register(app)
+    from charity.accounts.access import phone_for_viewer
+
+    app.add_template_filter(phone_for_viewer, "phone")  # masked unless the viewer may see it
 
     from charity.audit import labels
 

@@ -8,8 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_migrate import upgrade
 
+from charity import demo as demo_data
 from charity import transaction
+from charity.accounts import auth, services
+from charity.accounts.auth import password_is_strong
+from charity.accounts.models import Community
+from charity.errors import CharityError
 from charity.extensions import db
+from charity.i18n import role_label
 
 
 def upgrade_to_head():
@@ -23,9 +29,10 @@ report = AppGroup("report", help="Print a report (PDF) from the command line.")
 
 
 def register(app):
+    # cycle: each domain's cli module adds its commands to ``report`` (from this module)
     from charity.fund import cli as fund_cli
-    from charity.grants import cli as _grants_cli  # noqa: F401  (adds report grant-round)
-    from charity.partners import cli as _partners_cli  # noqa: F401  (adds its report commands)
+    from charity.grants import cli as grants_cli  # noqa: F401  (adds report grant-round)
+    from charity.partners import cli as partners_cli  # noqa: F401  (adds its report commands)
     from charity.points import cli as points_cli
 
     app.cli.add_command(report)
@@ -49,10 +56,6 @@ def register(app):
                   help="Prompted for when not given.")
     def create_admin(slug, community_name, street, district, username, display_name, password):
         """Create a service-centre admin, and the community if it does not exist yet."""
-        from charity.accounts import services
-        from charity.accounts.auth import password_is_strong
-        from charity.accounts.models import Community
-        from charity.errors import CharityError
 
         upgrade_to_head()
         if not password_is_strong(password):
@@ -78,7 +81,6 @@ def register(app):
     def unlock_address(address):
         """Lift the sign-in lock of a client address (a service centre behind one address
         locked out by someone's mistakes). Account locks are lifted by staff in the app."""
-        from charity.accounts import auth
 
         with transaction.atomic():
             removed = auth.clear_address_lock(address)
@@ -89,9 +91,6 @@ def register(app):
     @app.cli.command("demo")
     def demo():
         """Load the Dongyi demo community (idempotent) and print its sign-ins."""
-        from charity import demo as demo_data
-        from charity.errors import CharityError
-        from charity.i18n import role_label
 
         upgrade_to_head()
         try:

@@ -8,6 +8,12 @@ from charity.accounts import services
 from charity.accounts.models import Community, User
 from charity.errors import CharityError
 from charity.extensions import db
+from charity.fund import demo as fund_demo
+from charity.grants import demo as grants_demo
+from charity.partners import demo as partners_demo
+from charity.points import demo as points_demo
+from charity.projects import demo_links as links_demo
+from charity.teams import demo as teams_demo
 
 DEMO_PASSWORD = "dongyi2026"
 
@@ -41,12 +47,6 @@ def load():
             raise CharityError(_l(
                 "%(username)s is a real account outside the demo community; the demo is meant "
                 "for an empty database.", username=username))
-    from charity.fund import demo as fund_demo
-    from charity.grants import demo as grants_demo
-    from charity.partners import demo as partners_demo
-    from charity.points import demo as points_demo
-    from charity.projects import demo_links as links_demo
-    from charity.teams import demo as teams_demo
 
     partners_demo.run(community)
     teams_demo.load(community)

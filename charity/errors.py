@@ -4,6 +4,8 @@ A service raises one of these; a view turns it into a flash message or a form er
 Each carries a translatable, user-facing message.
 """
 
+from flask_babel import lazy_gettext as _l
+
 
 class CharityError(Exception):
     """Base of every business-rule error. ``message`` is shown to the user.
@@ -21,8 +23,6 @@ class CharityError(Exception):
 
     @staticmethod
     def default_message():
-        from flask_babel import lazy_gettext as _l
-
         return _l("The request could not be completed.")
 
 

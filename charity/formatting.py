@@ -41,9 +41,6 @@ def datetime_local(value):
 
 
 def register(app):
-    from charity.accounts.access import phone_for_viewer
-
-    app.add_template_filter(phone_for_viewer, "phone")
     app.add_template_filter(money, "money")
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(date_long, "date_long")

@@ -26,6 +26,8 @@ from flask import g, request
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from charity.audit.models import AuditEvent
+
 #: Mainland mobile numbers and 18-character resident ID numbers.
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
@@ -129,7 +131,6 @@ def init_app(app):
 
 
 def _collect_events(session, flush_context):
-    from charity.audit.models import AuditEvent
 
     events = [obj for obj in session.new if isinstance(obj, AuditEvent)]
     if events:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -26,7 +27,6 @@ def utcnow() -> datetime:
 
 def local_zone() -> ZoneInfo:
     """The community's time zone (``BABEL_DEFAULT_TIMEZONE``, Chengdu by default)."""
-    from flask import current_app, has_app_context
 
     name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
     return ZoneInfo(name or "Asia/Shanghai")

@@ -124,3 +124,130 @@ def test_the_checker_finds_what_it_should(path, source, expected):
         assert found == []
     for text in expected:
         assert any(text in problem for problem in found), (text, found)
+
+
+# -- which package may import which (docs/architecture.md, "Packages") ------------------------
+
+FOUNDATION = {"accounts", "audit"}
+PROGRAMME = {"partners", "needs", "teams", "projects"}
+#: Domain package -> the other domain packages it may import (core modules and
+#: charity.reports are open to all). The fund reads project counts for its statement note.
+ALLOWED = {
+    "accounts": {"audit"},
+    "audit": {"accounts"},
+    "main": FOUNDATION,
+    **{name: FOUNDATION | (PROGRAMME - {name}) for name in PROGRAMME},
+    "fund": FOUNDATION | {"projects"},
+    "grants": FOUNDATION | PROGRAMME | {"fund"},
+    "points": FOUNDATION | PROGRAMME | {"fund"},
+}
+#: Core modules that wire every domain into the app: the factory, commands, demo data.
+WIRING = {"charity", "charity.cli", "charity.demo"}
+
+
+def domain_of(module: str):
+    parts = module.split(".")
+    if len(parts) >= 2 and (CHARITY / parts[1]).is_dir() and parts[1] not in ("reports", "fonts"):
+        return parts[1]
+    return None
+
+
+def layering_problems(path: Path, source: str | None = None):
+    module = module_name(path)
+    own = domain_of(module)
+    if module in WIRING:
+        return []
+    source = path.read_text(encoding="utf-8") if source is None else source
+    allowed = ALLOWED.get(own, FOUNDATION) if own else FOUNDATION
+    return [f"{path.relative_to(ROOT)}:{line} ({own or 'core'}) imports {target}"
+            for line, target, _ in imports(source, module, is_package=path.name == "__init__.py")
+            if domain_of(target) not in (None, own) and domain_of(target) not in allowed]
+
+
+def test_packages_import_only_what_the_architecture_allows():
+    found = [problem for path in source_files() for problem in layering_problems(path)]
+    assert found == []
+
+
+@pytest.mark.parametrize(("path", "source", "ok"), [
+    ("charity/fund/services.py", "from charity.grants.models import Grant\n", False),
+    ("charity/partners/services.py", "from charity.points import ledger\n", False),
+    ("charity/accounts/services.py", "from charity.teams.models import Volunteer\n", False),
+    ("charity/forms.py", "from charity.needs.models import Need\n", False),
+    ("charity/grants/award.py", "from charity.fund import api\n", True),
+    ("charity/teams/services.py", "from charity.projects.models import Activity\n", True),
+    ("charity/cli.py", "from charity.points import cli\n", True),
+])
+def test_the_layering_checker(path, source, ok):
+    assert (layering_problems(ROOT / path, source) == []) is ok
+
+
+# -- function-local imports ------------------------------------------------------------------
+
+
+def local_imports_without_reason(path: Path, source: str | None = None):
+    """Imports inside a function with no ``# cycle:`` comment naming the import cycle that
+    keeps them there, on their line or heading their run of import lines. The app factory
+    (``charity/__init__.py``) is exempt: it imports the domains inside ``create_app`` on
+    purpose, since every module imports the package ``charity`` first."""
+    if module_name(path) == "charity":
+        return []
+    source = path.read_text(encoding="utf-8") if source is None else source
+    lines = source.splitlines()
+    found = []
+    for fn in ast.walk(ast.parse(source)):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                first = node.lineno - 1
+                while first > 0 and lines[first - 1].strip().startswith(("from ", "import ", "#")):
+                    first -= 1
+                if "# cycle:" not in " ".join(lines[first:node.end_lineno]):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return sorted(set(found))
+
+
+def test_function_local_imports_name_their_cycle():
+    found = [problem for path in source_files() for problem in local_imports_without_reason(path)]
+    assert found == []
+
+
+@pytest.mark.parametrize(("source", "ok"), [
+    ("def f():\n    import json\n", False),
+    ("def f():\n    # cycle: a -> b -> a\n    from charity import a\n    from charity import b\n", True),
+    ("def f():\n    from charity import a  # cycle: a -> b -> a\n", True),
+    ("def f():\n    x = 1  # cycle: no\n    from charity import a\n", False),
+])
+def test_the_local_import_checker(source, ok):
+    assert (local_imports_without_reason(ROOT / "charity/needs/views.py", source) == []) is ok
+
+
+# -- services take the actor and the community as arguments ----------------------------------
+
+#: Request-scoped modules of a domain: its views and its "who may see what" helpers.
+REQUEST_MODULES = ("views", "views_award", "public", "access")
+
+
+def reads_the_request(source: str):
+    """Lines importing ``current_user`` or ``flask.g`` (the signed-in user, the community)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module in ("flask", "flask_login"):
+            if any(alias.name in ("g", "current_user") for alias in node.names):
+                found.append(node.lineno)
+    return found
+
+
+def test_services_never_read_the_signed_in_user_or_g():
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for path in source_files()
+             if domain_of(module_name(path)) and path.stem not in REQUEST_MODULES
+             for line in reads_the_request(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_request_reader_checker():
+    assert reads_the_request("from flask import g, request\n") == [1]
+    assert reads_the_request("from flask_login import current_user\n") == [1]
+    assert reads_the_request("from flask import request\nfor g in x:\n    pass\n") == []

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from charity.accounts.models import Membership, Role, User
 from charity.extensions import db, login_manager
+from charity.formatting import mask_phone
 
 
 def load_current_community():
@@ -54,7 +55,6 @@ def sees_personal_data():
 
 def phone_for_viewer(phone):
     """The phone number in full for roles that need it, else masked (138****5678)."""
-    from charity.formatting import mask_phone
 
     if not phone:
         return ""
@@ -64,7 +64,6 @@ def phone_for_viewer(phone):
 def mask_personal(data):
     """A copy of ``data`` (dicts and lists, as stored in the audit trail) with personal
     values masked, unless the viewer's roles need them."""
-    from charity.formatting import mask_phone
 
     if sees_personal_data():
         return data

@@ -5,17 +5,19 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from charity.accounts.errors import AccountInactive, InvalidCredentials  # noqa: F401  (callers use the names here too)
 from charity.accounts.models import LoginThrottle, User
+from charity.audit.services import record_for_user
 from charity.dbutil import dialect_insert
 from charity.errors import AccountLocked
 from charity.extensions import db
 from charity.models_base import UTCDateTime, utcnow
+from charity.security import to_sign_in
 
 #: Checked when the name is unknown, so a wrong name takes as long as a wrong password
 #: (one per hash method, made on first use).
@@ -56,9 +58,7 @@ def configure_login_manager(manager):
 
     @manager.unauthorized_handler
     def unauthorized():
-        from flask import request
 
-        from charity.security import to_sign_in
 
         # The home page needs no "please sign in" message: that is what people expect.
         return to_sign_in(None if request.path == "/" else manager.login_message)
@@ -242,7 +242,6 @@ def audit_failure(attempt):
     got locked out and when, in every community the account belongs to."""
     if attempt.tries_left != 0:
         return
-    from charity.audit.services import record_for_user
 
     user = db.session.scalar(sa.select(User).where(User.username == attempt.account_key))
     if user is not None:

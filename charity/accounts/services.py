@@ -5,6 +5,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash
 
 from charity import signals
 from charity.accounts.auth import (
@@ -235,7 +236,6 @@ def change_own_password(user, current_password, new_password, *, community=None)
 
     :raises ValidationFailed: the current password is wrong.
     """
-    from werkzeug.security import check_password_hash
 
     if not check_password_hash(user.password_hash, current_password or ""):
         raise WrongPassword(_l("The current password is not correct."))

@@ -1,7 +1,11 @@
 """Names people read for audit actions and object types. Each domain registers its own,
 so the trail reads "创建用户" rather than ``user.create``; the code stays visible too."""
 
+import json
+
 from flask_babel import lazy_gettext as _l
+
+from charity.i18n import LANGUAGE_NAMES, role_label
 
 ACTION_LABELS = {
     "community.create": _l("Community created"),
@@ -47,7 +51,6 @@ def register(actions=None, objects=None, fields=None):
 
 
 def _value(key, value):
-    from charity.i18n import LANGUAGE_NAMES, role_label
 
     if key == "locale" and not value:
         return _l("Follow the browser")
@@ -60,7 +63,6 @@ def _value(key, value):
     if key == "locale":
         return LANGUAGE_NAMES.get(value, value)
     if isinstance(value, (list, dict)):
-        import json
 
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -16,6 +16,7 @@ from charity.needs.errors import (  # noqa: F401  (callers use the names here to
     MatchTargetInvalid,
 )
 from charity.needs.models import CouncilMeeting, MeetingAttendee, Need, NeedSource, NeedState, Urgency
+from charity.partners.labels import STATE_LABELS
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service, ServiceCategory
 from charity.statemachine import Workflow
 from charity.teams.models import Team
@@ -145,7 +146,6 @@ def match_target(need):
 
 
 def state_word(state):
-    from charity.partners.labels import STATE_LABELS
 
     return STATE_LABELS[state.value]
 

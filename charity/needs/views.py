@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.accounts.access import get_scoped_or_404, requires
-from charity.accounts.forms import choices
+from charity.accounts.forms import ConfirmForm, choices
 from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
@@ -15,9 +15,11 @@ from charity.models_base import local_today, utcnow
 from charity.needs import services
 from charity.needs.forms import MatchForm, MeetingForm, NeedForm, NeedSearchForm, TransitionForm
 from charity.needs.models import CouncilMeeting, Need, NeedState, Urgency
+from charity.needs.pdf import render_minutes
 from charity.pagination import paginate, query_args
 from charity.partners import services as partner_services
 from charity.partners.models import BeneficiaryGroup, Partner, PartnerStatus, Service
+from charity.projects.models import Project
 from charity.teams.models import Team
 from charity.web import back_on_error, submit
 
@@ -93,7 +95,6 @@ def _match_form(submitted=True):
 def _render_need(need, match_form=None, transition_form=None, status=200):
     history = db.session.scalars(filtered_events(g.community, object_type="need",
                                                  object_id=str(need.id)).limit(20)).all()
-    from charity.projects.models import Project
 
     projects = db.session.scalars(sa.select(Project).where(Project.community_id == g.community.id,
                                                            Project.need_id == need.id)
@@ -185,7 +186,6 @@ def _meeting_or_404(meeting_id):
 @bp.route("/meetings/<id:meeting_id>")
 @requires(*READERS)
 def meeting_detail(meeting_id):
-    from charity.accounts.forms import ConfirmForm
 
     meeting = _meeting_or_404(meeting_id)
     version = db.session.scalar(sa.select(partner_services.ResourceListVersion)
@@ -197,7 +197,6 @@ def meeting_detail(meeting_id):
 @bp.route("/meetings/<id:meeting_id>/approve-list", methods=["POST"])
 @requires(*WRITERS)
 def approve_list(meeting_id):
-    from charity.accounts.forms import ConfirmForm
 
     meeting = _meeting_or_404(meeting_id)
     if not ConfirmForm().validate_on_submit():
@@ -212,7 +211,6 @@ def approve_list(meeting_id):
 @bp.route("/meetings/<id:meeting_id>/minutes.pdf")
 @requires(*READERS)
 def minutes_pdf(meeting_id):
-    from charity.needs.pdf import render_minutes
 
     meeting = _meeting_or_404(meeting_id)
     version = db.session.scalar(sa.select(partner_services.ResourceListVersion)

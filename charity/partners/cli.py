@@ -7,6 +7,11 @@ from flask_babel import gettext as _
 from charity.accounts.models import Community
 from charity.cli import report
 from charity.extensions import db
+from charity.formatting import datetime_local
+from charity.models_base import utcnow
+from charity.partners import services
+from charity.partners.models import ResourceListVersion
+from charity.partners.pdf import render_resource_list
 
 
 @report.command("resource-list")
@@ -20,11 +25,6 @@ from charity.extensions import db
               help="Print phone numbers in full (for staff); masked by default.")
 def resource_list(slug, output, number, draft, full_phones):
     """Print the caring merchant resource service list (爱心商家资源服务清单)."""
-    from charity.formatting import datetime_local
-    from charity.models_base import utcnow
-    from charity.partners import services
-    from charity.partners.models import ResourceListVersion
-    from charity.partners.pdf import render_resource_list
 
     community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
     if community is None:

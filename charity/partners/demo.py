@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from charity.accounts.models import User
 from charity.extensions import db
+from charity.needs import services as needs
 from charity.partners import services
 from charity.partners.models import Partner
 
@@ -64,7 +65,6 @@ SERVICES = [
 def load(community, users):
     """Add the demo partners, services, needs and a council meeting to ``community``.
     ``users`` maps demo usernames to users."""
-    from charity.needs import services as needs
 
     services.seed_categories(community)
     if db.session.scalar(sa.select(Partner.id).where(Partner.community_id == community.id).limit(1)):

@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from charity.audit.services import record
 from charity.extensions import db
+from charity.formatting import mask_phone
 from charity.forms import CONTROL_CHARACTERS
 from charity.partners import services
 from charity.partners.errors import ImportRejected  # noqa: F401  (callers use the names here too)
@@ -58,7 +59,6 @@ def _append(sheet, values):
 def export_workbook(community, *, full_phones):
     """The community's partners and services as ``.xlsx`` bytes (phones masked unless
     ``full_phones``)."""
-    from charity.formatting import mask_phone
 
     wb = openpyxl.Workbook(write_only=True)
     sheet = wb.create_sheet("partners")

@@ -7,8 +7,9 @@ import io
 import os
 import re
 import secrets
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response, abort, current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -104,9 +105,7 @@ def send_stored(stored_name, content_type, original_name, *, inline=None):
     images inline, other files as a download, under their original name; 404 when the
     file is gone. Read whole (at most ``UPLOAD_MAX_BYTES``), so no file stays open if the
     client goes away."""
-    from urllib.parse import quote
 
-    from flask import Response, abort
 
     try:
         with open(path_of(stored_name), "rb") as fh:
