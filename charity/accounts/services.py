@@ -94,11 +94,11 @@ def create_user(community, *, username, display_name, password, roles, phone=Non
         password_hash=hash_password(password),
         must_change_password=must_change_password,
     )
-    db.session.add(user)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: a lost race undoes this insert only
+            db.session.add(user)
+            db.session.flush()
     except sa.exc.IntegrityError as exc:  # taken between the check and the insert
-        db.session.rollback()
         raise DuplicateUsername(_l("This username is already taken. Please choose another.")) from exc
     for role in _roles_sorted(roles):
         db.session.add(Membership(user=user, community=community, role=Role(role)))
