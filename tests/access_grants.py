@@ -47,7 +47,7 @@ def _scenario(app, world):
     leader's team, an application in review with an attachment, and a second team's
     grant in public notice with an objection. Built once per world."""
     from charity.extensions import db
-    from charity.grants import services
+    from charity.grants import notice
     from charity.grants.models import Application, ApplicationAttachment, GrantRound, Objection
     from tests import grants_helpers as h
 
@@ -67,8 +67,8 @@ def _scenario(app, world):
             other = h.make_application(world, rnd, db.session.get(Team, teams.team_b), title="空巢老人探访",
                                        leader="leader_b")
             h.to_notice(world, other)
-            services.lodge_objection(h.community(world), other.id, name="李女士", contact="13800001111",
-                                     reason="理由")
+            notice.lodge_objection(h.community(world), other.id, name="李女士", contact="13800001111",
+                                   reason="理由")
             db.session.commit()
         return {
             "round_id": rnd.id,

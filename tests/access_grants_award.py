@@ -47,7 +47,7 @@ def _scenario(app, world):
     a claim with a receipt waiting, a self-evaluation with the evaluators and a final
     report with the council. Built once per world."""
     from charity.extensions import db
-    from charity.grants import award as aw
+    from charity.grants import agreements, claims, closing, evaluations
     from charity.grants.models import ExpenseClaim, ExpenseReceipt, FinalReport, Grant, MidtermEvaluation
     from charity.models_base import local_today
     from charity.teams.models import Team
@@ -65,16 +65,16 @@ def _scenario(app, world):
             put_money(world)
             application = noticed_application(world, rnd=rnd, team=db.session.get(Team, teams.team_a),
                                               title="楼栋微花园")
-            grant = aw.award(application, actor=h.user("admin"))
-            aw.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长",
-                                       centre_signatory="李主任", actor=h.user("admin"))
+            grant = agreements.award(application, actor=h.user("admin"))
+            agreements.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长",
+                                               centre_signatory="李主任", actor=h.user("admin"))
             db.session.commit()
             pay(grant, 1)
-            aw.submit_claim(grant, budget_line_id=application.budget_lines[0].id, description="花苗",
-                            amount_fen=100_00, spent_on=local_today(), receipts=[(png_bytes(), "发票.png")],
-                            actor=h.user("leader"))
-            aw.submit_evaluation(grant, self_evaluation="按计划推进", actor=h.user("leader"))
-            aw.submit_final_report(grant, narrative="完成", actor=h.user("leader"))
+            claims.submit_claim(grant, budget_line_id=application.budget_lines[0].id, description="花苗",
+                                amount_fen=100_00, spent_on=local_today(), receipts=[(png_bytes(), "发票.png")],
+                                actor=h.user("leader"))
+            evaluations.submit_evaluation(grant, self_evaluation="按计划推进", actor=h.user("leader"))
+            closing.submit_final_report(grant, narrative="完成", actor=h.user("leader"))
             db.session.commit()
         first = lambda model: db.session.scalar(sa.select(sa.func.min(model.id)))  # noqa: E731
         return {

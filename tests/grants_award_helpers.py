@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from charity.extensions import db
 from charity.fund import services as fund
-from charity.grants import award as aw
+from charity.grants import agreements, evaluations, tranches
 from charity.models_base import local_today, local_zone
 from charity.projects import services as projects
 from charity.teams.services import volunteer_of
@@ -34,18 +34,18 @@ def awarded_grant(world, *, signed=True, plan=(50, 30, 20), money=True, **kw):
     if money:
         put_money(world)
     application = noticed_application(world, **kw)
-    grant = aw.award(application, tranche_percents=plan, expected_activities=3, actor=user("admin"))
+    grant = agreements.award(application, tranche_percents=plan, expected_activities=3, actor=user("admin"))
     if signed:
-        aw.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长",
-                                   centre_signatory="李主任", actor=user("admin"))
+        agreements.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长",
+                                           centre_signatory="李主任", actor=user("admin"))
     db.session.commit()
     return grant
 
 
 def pay(grant, seq, key=None):
     tranche = next(t for t in grant.tranches if t.seq == seq)
-    aw.pay_tranche(tranche, paid_on=local_today(), method="bank", idempotency_key=key or f"pay-{grant.id}-{seq}",
-                   actor=user("admin"))
+    tranches.pay_tranche(tranche, paid_on=local_today(), method="bank", idempotency_key=key or f"pay-{grant.id}-{seq}",
+                         actor=user("admin"))
     db.session.commit()
     return tranche
 
@@ -66,8 +66,8 @@ def logged_activity(world, grant, *, title="亲子共读第一期", days_ago=3, 
 
 
 def pass_midterm(grant, *, activity_ids=()):
-    evaluation = aw.submit_evaluation(grant, self_evaluation="按计划完成前期活动", activity_ids=activity_ids,
-                                      actor=user("leader"))
-    aw.evaluate(evaluation, "passed", opinion="活动扎实，同意拨付下一期", actor=user("council"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="按计划完成前期活动", activity_ids=activity_ids,
+                                               actor=user("leader"))
+    evaluations.evaluate(evaluation, "passed", opinion="活动扎实，同意拨付下一期", actor=user("council"))
     db.session.commit()
     return evaluation

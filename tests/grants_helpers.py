@@ -7,7 +7,8 @@ from types import SimpleNamespace
 from charity.accounts import services as accounts
 from charity.accounts.models import Community, User
 from charity.extensions import db
-from charity.grants import services, workflow
+from charity.grants import applications, panels, review, rounds, workflow
+from charity.grants import council as council_vote
 from charity.grants.models import ApplicationState, ConflictKind
 from charity.models_base import local_today
 from charity.needs import services as needs
@@ -34,7 +35,7 @@ def add_council(world, n):
             accounts.create_user(c, username=f"council{i}", display_name=f"委员{i}", password=PASSWORD,
                                  roles=["council"], must_change_password=False)
     db.session.flush()
-    return services.holders_of(c, "council")
+    return panels.holders_of(c, "council")
 
 
 def make_team(world, name="小暖芽亲子志愿者服务队", leader="leader", phone="13900000001"):
@@ -57,31 +58,31 @@ def make_round(world, *, cap_fen=10_000_00, max_fen=5_000_00, extra_council=2, e
             "max_per_application_fen": max_fen, "opens_on": today - timedelta(days=10),
             "closes_on": today + timedelta(days=20), "quorum_rule": kw.get("quorum_rule", "majority"),
             "notice_days": kw.get("notice_days", 5)}
-    rnd = services.create_round(c, data, actor=user("admin"))
+    rnd = rounds.create_round(c, data, actor=user("admin"))
     council = add_council(world, extra_council)
     for u in council:
-        services.add_reviewer(rnd, u.id, kind="council")
+        panels.add_reviewer(rnd, u.id, kind="council")
     if expert:
-        services.add_reviewer(rnd, user("expert").id, kind="expert", affiliation="社工机构")
+        panels.add_reviewer(rnd, user("expert").id, kind="expert", affiliation="社工机构")
     return rnd
 
 
 def lines(total_fen=3_000_00):
-    return [services.LineInput(item="活动物资", quantity=10, unit_cost_fen=total_fen // 10)]
+    return [applications.LineInput(item="活动物资", quantity=10, unit_cost_fen=total_fen // 10)]
 
 
 def make_application(world, rnd, team, *, total_fen=3_000_00, state="in_review", title="亲子共读",
                      leader="leader"):
-    app = services.create_application(rnd, team, {"title": title, "summary": "每月两次亲子共读",
-                                                  "target_groups": ["children"],
-                                                  "planned_activities": "共读、手工"},
+    app = applications.create_application(rnd, team, {"title": title, "summary": "每月两次亲子共读",
+                                                      "target_groups": ["children"],
+                                                      "planned_activities": "共读、手工"},
                                       lines(total_fen), actor=user(leader))
     if state == "draft":
         return app
-    services.team_step(app, "submit", actor=user(leader))
+    applications.team_step(app, "submit", actor=user(leader))
     if state == "submitted":
         return app
-    services.staff_step(app, "start_review", actor=user("admin"))
+    applications.staff_step(app, "start_review", actor=user("admin"))
     db.session.commit()
     return app
 
@@ -91,14 +92,14 @@ def score_all(app, points=7, skip=()):
     for r in app.round.reviewers:
         if r.user.username in skip:
             continue
-        decl = services.declaration(app, r.user)
+        decl = review.declaration(app, r.user)
         if decl is None:
-            decl = services.declare_conflict(app, r.user, ConflictKind.none)
+            decl = review.declare_conflict(app, r.user, ConflictKind.none)
         if decl.recused:
             continue
-        if r.user_id in services.scoring_status(app).scored:
+        if r.user_id in review.scoring_status(app).scored:
             continue
-        services.submit_scores(app, r.user, {c.id: points for c in app.round.criteria})
+        review.submit_scores(app, r.user, {c.id: points for c in app.round.criteria})
 
 
 def meeting(world, attendees, title="联席会"):
@@ -110,12 +111,12 @@ def meeting(world, attendees, title="联席会"):
 def approve(world, app, amount=None):
     """Score, vote unanimously at a meeting of all council members; returns the decision."""
     score_all(app)
-    council = services.holders_of(community(world), "council")
+    council = panels.holders_of(community(world), "council")
     db.session.commit()
     m = meeting(world, council)
-    recused = services.recused_user_ids(app)
-    decision = services.record_votes(app, m, {u.id: "approve" for u in council if u.id not in recused},
-                                     approved_fen=amount, actor=user("admin"))
+    recused = review.recused_user_ids(app)
+    decision = council_vote.record_votes(app, m, {u.id: "approve" for u in council if u.id not in recused},
+                                         approved_fen=amount, actor=user("admin"))
     db.session.commit()
     return decision
 

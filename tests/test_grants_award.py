@@ -11,8 +11,7 @@ from charity.extensions import db
 from charity.fund import services as fund
 from charity.fund.errors import InsufficientFunds
 from charity.fund.models import FundAccount, JournalEntry
-from charity.grants import award as aw
-from charity.grants import services as pre
+from charity.grants import agreements, claims, closing, documents, errors, evaluations, notice
 from charity.grants.errors import IllegalTransition, NoticeNotOver, NotTheLeader, ObjectionPending, Recused
 from charity.grants.models import (
     ApplicationState,
@@ -73,7 +72,7 @@ def _ledger_ok(world):
 
 def test_award_creates_grant_plan_and_the_teams_project(ctx):
     application = noticed_application(ctx, total_fen=3_333_30)
-    grant = aw.award(application, actor=user("admin"))
+    grant = agreements.award(application, actor=user("admin"))
     db.session.commit()
     assert application.state == S.awarded
     assert grant.awarded_fen == 3_333_30 and grant.disbursed_fen == 0
@@ -95,14 +94,14 @@ def test_award_may_fund_a_project_the_team_already_runs(ctx):
     team = make_team(ctx)
     project = _claimed_project(ctx, team)
     application = noticed_application(ctx, team=team)
-    assert aw.fundable_projects(application) == [project]
+    assert agreements.fundable_projects(application) == [project]
     before = db.session.scalar(sa.select(sa.func.count(Project.id)))
-    grant = aw.award(application, project=project, actor=user("admin"))
+    grant = agreements.award(application, project=project, actor=user("admin"))
     db.session.commit()
     assert grant.project_id == project.id
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == before
     # Funded now: a second award cannot take it.
-    assert aw.fundable_projects(application) == []
+    assert agreements.fundable_projects(application) == []
 
 
 def test_award_refuses_another_teams_or_a_funded_project_and_changes_nothing(ctx):
@@ -111,7 +110,7 @@ def test_award_refuses_another_teams_or_a_funded_project_and_changes_nothing(ctx
     theirs = _claimed_project(ctx, other, title="空巢老人入户探访")
     application = noticed_application(ctx, team=team)
     with pytest.raises(ValidationFailed):
-        aw.award(application, project=theirs, actor=user("admin"))
+        agreements.award(application, project=theirs, actor=user("admin"))
     db.session.rollback()
     assert application.state == S.public_notice and application.grant is None
     assert theirs.state == ProjectState.claimed
@@ -120,35 +119,35 @@ def test_award_refuses_another_teams_or_a_funded_project_and_changes_nothing(ctx
 @pytest.mark.parametrize("plan", [(50, 30), (0, 100), (50, 50, 0), (), (101,), (1,) * 7, (50.0, 50)])
 def test_a_bad_tranche_plan_is_refused_and_changes_nothing(ctx, plan):
     application = noticed_application(ctx)
-    with pytest.raises(aw.PlanInvalid):
-        aw.award(application, tranche_percents=plan, actor=user("admin"))
+    with pytest.raises(errors.PlanInvalid):
+        agreements.award(application, tranche_percents=plan, actor=user("admin"))
     db.session.rollback()
     assert application.state == S.public_notice and application.grant is None
 
 
 def test_plan_is_configurable_and_sums_exactly_in_fen():
-    assert aw.plan_amounts(1_000_01, (60, 40)) == [60_000, 40_001]
-    assert aw.plan_amounts(7, (34, 33, 33)) == [2, 2, 3]
-    with pytest.raises(aw.PlanInvalid):
-        aw.plan_amounts(2, (50, 30, 20))
+    assert agreements.plan_amounts(1_000_01, (60, 40)) == [60_000, 40_001]
+    assert agreements.plan_amounts(7, (34, 33, 33)) == [2, 2, 3]
+    with pytest.raises(errors.PlanInvalid):
+        agreements.plan_amounts(2, (50, 30, 20))
 
 
 def test_an_unresolved_objection_blocks_the_award(ctx):
     rnd = make_round(ctx)
     application = make_application(ctx, rnd, make_team(ctx))
     to_notice(ctx, application)  # the notice starts today
-    objection = pre.lodge_objection(community(ctx), application.id, name="居民甲", contact="13800000000",
-                                    reason="该队伍去年活动未完成")
+    objection = notice.lodge_objection(community(ctx), application.id, name="居民甲", contact="13800000000",
+                                       reason="该队伍去年活动未完成")
     # Test set-up: the notice period lies in the past now.
     application.notice_starts_on = local_today() - timedelta(days=20)
     application.notice_ends_on = local_today() - timedelta(days=13)
     db.session.commit()
     with pytest.raises(ObjectionPending):
-        aw.award(application, actor=user("admin"))
+        agreements.award(application, actor=user("admin"))
     db.session.rollback()
     assert application.state == S.public_notice and application.grant is None
-    pre.resolve_objection(objection, "dismissed", "经核实，去年活动已全部完成", actor=user("council"))
-    grant = aw.award(application, actor=user("admin"))
+    notice.resolve_objection(objection, "dismissed", "经核实，去年活动已全部完成", actor=user("council"))
+    grant = agreements.award(application, actor=user("admin"))
     db.session.commit()
     assert grant.application.state == S.awarded
 
@@ -158,7 +157,7 @@ def test_award_waits_for_the_end_of_the_notice(ctx):
     application = make_application(ctx, rnd, make_team(ctx))
     to_notice(ctx, application)
     with pytest.raises(NoticeNotOver):
-        aw.award(application, actor=user("admin"))
+        agreements.award(application, actor=user("admin"))
     db.session.rollback()
     assert application.state == S.public_notice
 
@@ -166,7 +165,7 @@ def test_award_waits_for_the_end_of_the_notice(ctx):
 def test_award_twice_is_refused(ctx):
     grant = awarded_grant(ctx, signed=False)
     with pytest.raises(IllegalTransition):
-        aw.award(grant.application, actor=user("admin"))
+        agreements.award(grant.application, actor=user("admin"))
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Grant.id))) == 1
 
@@ -176,7 +175,7 @@ def test_award_twice_is_refused(ctx):
 def test_an_unsigned_agreement_blocks_the_first_tranche(ctx):
     grant = awarded_grant(ctx, signed=False)
     bank = _balance(ctx, "1002")
-    with pytest.raises(aw.AgreementUnsigned):
+    with pytest.raises(errors.AgreementUnsigned):
         pay(grant, 1)
     db.session.rollback()
     grant = _fresh(grant)
@@ -187,22 +186,22 @@ def test_an_unsigned_agreement_blocks_the_first_tranche(ctx):
 def test_signing_needs_both_signatories_and_happens_once(ctx):
     grant = awarded_grant(ctx, signed=False)
     with pytest.raises(ValidationFailed):
-        aw.record_agreement_signed(grant, signed_on=local_today(), team_signatory=" ", centre_signatory="李主任",
-                                   actor=user("admin"))
+        agreements.record_agreement_signed(grant, signed_on=local_today(), team_signatory=" ", centre_signatory="李主任",
+                                           actor=user("admin"))
     with pytest.raises(ValidationFailed):
-        aw.record_agreement_signed(grant, signed_on=local_today() + timedelta(days=1), team_signatory="王",
-                                   centre_signatory="李", actor=user("admin"))
+        agreements.record_agreement_signed(grant, signed_on=local_today() + timedelta(days=1), team_signatory="王",
+                                           centre_signatory="李", actor=user("admin"))
     # The agreement is drawn up at the award: it cannot be signed before.
     with pytest.raises(ValidationFailed):
-        aw.record_agreement_signed(grant, signed_on=local_today() - timedelta(days=1), team_signatory="王",
-                                   centre_signatory="李", actor=user("admin"))
+        agreements.record_agreement_signed(grant, signed_on=local_today() - timedelta(days=1), team_signatory="王",
+                                           centre_signatory="李", actor=user("admin"))
     db.session.rollback()
-    aw.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长", centre_signatory="李主任",
-                               actor=user("admin"))
+    agreements.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长", centre_signatory="李主任",
+                                       actor=user("admin"))
     db.session.commit()
-    with pytest.raises(aw.AlreadySigned):
-        aw.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王", centre_signatory="李",
-                                   actor=user("admin"))
+    with pytest.raises(errors.AlreadySigned):
+        agreements.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王", centre_signatory="李",
+                                           actor=user("admin"))
 
 
 def test_first_tranche_posts_dr_1221_cr_bank_and_starts_the_grant(ctx):
@@ -231,7 +230,7 @@ def test_a_double_click_pays_once(ctx):
 def test_a_paid_tranche_is_not_paid_again(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
-    with pytest.raises(aw.TrancheNotPayable):
+    with pytest.raises(errors.TrancheNotPayable):
         pay(grant, 1, key="another-key")
     db.session.rollback()
     assert _fresh(grant).disbursed_fen == 1_500_00
@@ -239,11 +238,11 @@ def test_a_paid_tranche_is_not_paid_again(ctx):
 
 def test_later_tranches_wait_for_a_passed_evaluation_and_go_in_order(ctx):
     grant = awarded_grant(ctx)
-    with pytest.raises(aw.TrancheNotPayable):
+    with pytest.raises(errors.TrancheNotPayable):
         pay(grant, 2)
     db.session.rollback()
     pay(grant, 1)
-    with pytest.raises(aw.EvaluationRequired):
+    with pytest.raises(errors.EvaluationRequired):
         pay(grant, 2)
     db.session.rollback()
     pass_midterm(_fresh(grant))
@@ -256,7 +255,7 @@ def test_a_tranche_beyond_the_award_is_refused(ctx):
     # Test set-up: money paid outside the plan brings the grant close to its award.
     db.session.execute(sa.update(Grant).where(Grant.id == grant.id).values(disbursed_fen=2_000_00))
     db.session.commit()
-    with pytest.raises(aw.ExceedsAward):
+    with pytest.raises(errors.ExceedsAward):
         pay(_fresh(grant), 1)
     db.session.rollback()
     grant = _fresh(grant)
@@ -281,20 +280,20 @@ def test_evaluation_cites_activities_and_can_ask_for_more_material(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
     activity = logged_activity(ctx, grant)
-    evaluation = aw.submit_evaluation(grant, self_evaluation="完成两期共读", activity_ids=[activity.id],
-                                      actor=user("leader"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="完成两期共读", activity_ids=[activity.id],
+                                               actor=user("leader"))
     assert evaluation.tranche_seq == 2 and [a.id for a in evaluation.activities] == [activity.id]
     with pytest.raises(IllegalTransition):  # already with the evaluators
-        aw.submit_evaluation(grant, self_evaluation="再交一份", actor=user("leader"))
-    aw.evaluate(evaluation, "more_material", opinion="请补充签到表", actor=user("council"))
+        evaluations.submit_evaluation(grant, self_evaluation="再交一份", actor=user("leader"))
+    evaluations.evaluate(evaluation, "more_material", opinion="请补充签到表", actor=user("council"))
     db.session.commit()
-    with pytest.raises(aw.EvaluationRequired):
+    with pytest.raises(errors.EvaluationRequired):
         pay(grant, 2)
     db.session.rollback()
-    again = aw.submit_evaluation(grant, self_evaluation="已补充签到表", activity_ids=[activity.id],
-                                 actor=user("leader"))
+    again = evaluations.submit_evaluation(grant, self_evaluation="已补充签到表", activity_ids=[activity.id],
+                                          actor=user("leader"))
     assert again.id == evaluation.id and again.state == EvaluationState.submitted
-    aw.evaluate(again, "passed", opinion="同意拨付", actor=user("council"))
+    evaluations.evaluate(again, "passed", opinion="同意拨付", actor=user("council"))
     db.session.commit()
     pay(grant, 2)
 
@@ -303,15 +302,15 @@ def test_only_the_leader_submits_and_only_council_evaluates(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
     with pytest.raises(NotTheLeader):
-        aw.submit_evaluation(grant, self_evaluation="x", actor=user("admin"))
-    evaluation = aw.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
+        evaluations.submit_evaluation(grant, self_evaluation="x", actor=user("admin"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
     for who in ("admin", "leader", "expert", "auditor"):
-        with pytest.raises(aw.NotAnEvaluator):
-            aw.evaluate(evaluation, "passed", opinion="好", actor=user(who))
+        with pytest.raises(errors.NotAnEvaluator):
+            evaluations.evaluate(evaluation, "passed", opinion="好", actor=user(who))
     with pytest.raises(ValidationFailed):
-        aw.evaluate(evaluation, "passed", opinion="  ", actor=user("council"))
+        evaluations.evaluate(evaluation, "passed", opinion="  ", actor=user("council"))
     with pytest.raises(ValidationFailed):  # activities of another project
-        aw.submit_evaluation(grant, self_evaluation="x", activity_ids=[999999], actor=user("leader"))
+        evaluations.submit_evaluation(grant, self_evaluation="x", activity_ids=[999999], actor=user("leader"))
 
 
 def test_a_recused_council_member_cannot_evaluate(ctx):
@@ -322,9 +321,9 @@ def test_a_recused_council_member_cannot_evaluate(ctx):
         ConflictDeclaration.application_id == grant.application_id,
         ConflictDeclaration.user_id == user("council2").id))
     declaration.kind = ConflictKind.team_member
-    evaluation = aw.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
     with pytest.raises(Recused):
-        aw.evaluate(evaluation, "passed", opinion="好", actor=user("council2"))
+        evaluations.evaluate(evaluation, "passed", opinion="好", actor=user("council2"))
 
 
 @pytest.mark.parametrize("state", [EvaluationState.passed, EvaluationState.failed, EvaluationState.more_material])
@@ -332,11 +331,11 @@ def test_a_recused_council_member_cannot_evaluate(ctx):
 def test_a_decided_evaluation_cannot_be_decided_again(ctx, state, outcome):
     grant = awarded_grant(ctx)
     pay(grant, 1)
-    evaluation = aw.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
     evaluation.state, evaluation.opinion = state, "已评"
     db.session.commit()
     with pytest.raises(IllegalTransition):
-        aw.evaluate(evaluation, outcome, opinion="再评", actor=user("council"))
+        evaluations.evaluate(evaluation, outcome, opinion="再评", actor=user("council"))
     db.session.rollback()
     assert evaluation.state == state
 
@@ -344,29 +343,29 @@ def test_a_decided_evaluation_cannot_be_decided_again(ctx, state, outcome):
 def test_unknown_outcome_is_refused(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
-    evaluation = aw.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="按计划推进", actor=user("leader"))
     with pytest.raises(IllegalTransition):
-        aw.evaluate(evaluation, "submitted", opinion="x", actor=user("council"))
+        evaluations.evaluate(evaluation, "submitted", opinion="x", actor=user("council"))
 
 
 def test_a_failed_evaluation_blocks_every_later_tranche_and_is_published(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
-    evaluation = aw.submit_evaluation(grant, self_evaluation="活动延期", actor=user("leader"))
-    aw.evaluate(evaluation, "failed", opinion="未按计划开展活动，经费使用不规范", actor=user("council"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="活动延期", actor=user("leader"))
+    evaluations.evaluate(evaluation, "failed", opinion="未按计划开展活动，经费使用不规范", actor=user("council"))
     db.session.commit()
     grant = _fresh(grant)
     assert grant.payments_stopped
     assert [t.state for t in grant.tranches] == [TrancheState.paid, TrancheState.stopped, TrancheState.stopped]
     for seq in (2, 3):
-        with pytest.raises(aw.PaymentsStopped):
+        with pytest.raises(errors.PaymentsStopped):
             pay(grant, seq)
         db.session.rollback()
     with pytest.raises(IllegalTransition):  # no new evaluation either
-        aw.submit_evaluation(grant, self_evaluation="再评一次", actor=user("leader"))
+        evaluations.submit_evaluation(grant, self_evaluation="再评一次", actor=user("leader"))
     db.session.rollback()
     assert _fresh(grant).disbursed_fen == 1_500_00
-    [public] = aw.published_evaluations(community(ctx))
+    [public] = evaluations.published_evaluations(community(ctx))
     assert public.title == grant.application.title and "经费使用不规范" in public.opinion
     assert not public.terminated
 
@@ -374,15 +373,15 @@ def test_a_failed_evaluation_blocks_every_later_tranche_and_is_published(ctx):
 def test_termination_returns_the_unspent_money_by_a_posting(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
-    claim = aw.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id, description="绘本",
-                            amount_fen=400_00, spent_on=local_today(), receipts=[(png_bytes(), "票据.png")],
-                            actor=user("leader"))
-    aw.decide_claim(claim, approve=True, idempotency_key="claim-1", actor=user("admin"))
-    evaluation = aw.submit_evaluation(grant, self_evaluation="活动延期", actor=user("leader"))
-    aw.evaluate(evaluation, "failed", opinion="未按计划开展活动", actor=user("council"))
+    claim = claims.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id, description="绘本",
+                                amount_fen=400_00, spent_on=local_today(), receipts=[(png_bytes(), "票据.png")],
+                                actor=user("leader"))
+    claims.decide_claim(claim, approve=True, idempotency_key="claim-1", actor=user("admin"))
+    evaluation = evaluations.submit_evaluation(grant, self_evaluation="活动延期", actor=user("leader"))
+    evaluations.evaluate(evaluation, "failed", opinion="未按计划开展活动", actor=user("council"))
     db.session.commit()
     bank = _balance(ctx, "1002")
-    refund = aw.terminate(grant, reason="中期评估未通过", idempotency_key="term-1", actor=user("admin"))
+    refund = closing.terminate(grant, reason="中期评估未通过", idempotency_key="term-1", actor=user("admin"))
     db.session.commit()
     grant = _fresh(grant)
     assert refund.amount_fen == 1_100_00 and grant.returned_fen == 1_100_00 and grant.advance_fen == 0
@@ -394,9 +393,9 @@ def test_termination_returns_the_unspent_money_by_a_posting(ctx):
                                                                                ("1221", -1_100_00)}
     # The round keeps committed only what was spent.
     assert db.session.get(GrantRound, grant.application.round_id).committed_fen == 400_00
-    assert aw.published_evaluations(community(ctx))[0].terminated
+    assert evaluations.published_evaluations(community(ctx))[0].terminated
     with pytest.raises(IllegalTransition):
-        aw.terminate(grant, reason="再次终止", idempotency_key="term-2", actor=user("admin"))
+        closing.terminate(grant, reason="再次终止", idempotency_key="term-2", actor=user("admin"))
     db.session.rollback()
     _ledger_ok(ctx)
 
@@ -404,21 +403,21 @@ def test_termination_returns_the_unspent_money_by_a_posting(ctx):
 def test_termination_waits_for_pending_claims_and_needs_a_reason(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
-    aw.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id, description="绘本",
-                    amount_fen=100_00, spent_on=local_today(), receipts=[(png_bytes(), "票据.png")],
-                    actor=user("leader"))
+    claims.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id, description="绘本",
+                        amount_fen=100_00, spent_on=local_today(), receipts=[(png_bytes(), "票据.png")],
+                        actor=user("leader"))
     db.session.commit()
     with pytest.raises(ValidationFailed):
-        aw.terminate(grant, reason=" ", actor=user("admin"))
-    with pytest.raises(aw.ClaimsPending):
-        aw.terminate(grant, reason="违约", actor=user("admin"))
+        closing.terminate(grant, reason=" ", actor=user("admin"))
+    with pytest.raises(errors.ClaimsPending):
+        closing.terminate(grant, reason="违约", actor=user("admin"))
     db.session.rollback()
     assert _fresh(grant).application.state == S.active
 
 
 def test_terminating_before_any_payment_posts_nothing_and_frees_the_round(ctx):
     grant = awarded_grant(ctx)
-    assert aw.terminate(grant, reason="团队解散", actor=user("admin")) is None
+    assert closing.terminate(grant, reason="团队解散", actor=user("admin")) is None
     db.session.commit()
     assert _entries(grant) == []
     assert db.session.get(GrantRound, grant.application.round_id).committed_fen == 0
@@ -427,10 +426,10 @@ def test_terminating_before_any_payment_posts_nothing_and_frees_the_round(ctx):
 # -- expense claims ---------------------------------------------------------------------
 
 def _claim(grant, amount_fen=500_00, **kw):
-    return aw.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id,
-                           description=kw.get("description", "活动物资"), amount_fen=amount_fen,
-                           spent_on=local_today(), receipts=kw.get("receipts", [(png_bytes(), "发票.png")]),
-                           actor=user(kw.get("actor", "leader")))
+    return claims.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id,
+                               description=kw.get("description", "活动物资"), amount_fen=amount_fen,
+                               spent_on=local_today(), receipts=kw.get("receipts", [(png_bytes(), "发票.png")]),
+                               actor=user(kw.get("actor", "leader")))
 
 
 def test_an_approved_claim_posts_dr_510101_cr_1221(ctx):
@@ -438,7 +437,7 @@ def test_an_approved_claim_posts_dr_510101_cr_1221(ctx):
     pay(grant, 1)
     claim = _claim(grant)
     assert claim.state == ClaimState.submitted and len(claim.receipts) == 1
-    aw.decide_claim(claim, approve=True, idempotency_key="c-1", actor=user("admin"))
+    claims.decide_claim(claim, approve=True, idempotency_key="c-1", actor=user("admin"))
     db.session.commit()
     grant = _fresh(grant)
     assert grant.spent_fen == 500_00 and grant.advance_fen == 1_000_00
@@ -447,11 +446,11 @@ def test_an_approved_claim_posts_dr_510101_cr_1221(ctx):
     assert entry.project == grant.project.title
     assert {(line.account.code, line.amount_fen) for line in entry.lines} == {("510101", 500_00),
                                                                                ("1221", -500_00)}
-    [line] = aw.budget_against_actual(grant)
+    [line] = claims.budget_against_actual(grant)
     assert (line.budget_fen, line.approved_fen, line.pending_fen, line.remaining_fen) == (
         3_000_00, 500_00, 0, 2_500_00)
     with pytest.raises(IllegalTransition):
-        aw.decide_claim(claim, approve=False, note="重复", actor=user("admin"))
+        claims.decide_claim(claim, approve=False, note="重复", actor=user("admin"))
     _ledger_ok(ctx)
 
 
@@ -461,21 +460,21 @@ def test_a_claim_beyond_the_advance_is_refused(ctx):
         _claim(grant, 100_00)
     db.session.rollback()
     pay(grant, 1)
-    with pytest.raises(aw.ExceedsAdvance):
+    with pytest.raises(errors.ExceedsAdvance):
         _claim(grant, 1_500_01)
     db.session.rollback()
     first = _claim(grant, 1_000_00)
     db.session.commit()
-    with pytest.raises(aw.ExceedsAdvance):  # with the first one pending
+    with pytest.raises(errors.ExceedsAdvance):  # with the first one pending
         _claim(grant, 600_00)
     db.session.rollback()
     # Test set-up: a second claim that slipped past the check; approval still refuses it.
     second = _claim(grant, 500_00)
-    aw.decide_claim(first, approve=True, idempotency_key="c-a", actor=user("admin"))
+    claims.decide_claim(first, approve=True, idempotency_key="c-a", actor=user("admin"))
     second.amount_fen = 600_00
     db.session.commit()
-    with pytest.raises(aw.ExceedsAdvance):
-        aw.decide_claim(second, approve=True, idempotency_key="c-b", actor=user("admin"))
+    with pytest.raises(errors.ExceedsAdvance):
+        claims.decide_claim(second, approve=True, idempotency_key="c-b", actor=user("admin"))
     db.session.rollback()
     assert _fresh(grant).spent_fen == 1_000_00
 
@@ -485,13 +484,13 @@ def test_a_rejected_claim_needs_a_reason_and_posts_nothing(ctx):
     pay(grant, 1)
     claim = _claim(grant)
     with pytest.raises(ValidationFailed):
-        aw.decide_claim(claim, approve=False, note="", actor=user("admin"))
-    aw.decide_claim(claim, approve=False, note="票据抬头不符", actor=user("admin"))
+        claims.decide_claim(claim, approve=False, note="", actor=user("admin"))
+    claims.decide_claim(claim, approve=False, note="票据抬头不符", actor=user("admin"))
     db.session.commit()
     assert claim.state == ClaimState.rejected and claim.entry_id is None
     assert len(_entries(grant)) == 1
     with pytest.raises(IllegalTransition):
-        aw.decide_claim(claim, approve=True, idempotency_key="c-x", actor=user("admin"))
+        claims.decide_claim(claim, approve=True, idempotency_key="c-x", actor=user("admin"))
 
 
 def test_claims_need_receipts_the_leader_and_a_line_of_this_budget(ctx):
@@ -504,8 +503,8 @@ def test_claims_need_receipts_the_leader_and_a_line_of_this_budget(ctx):
     with pytest.raises(NotTheLeader):
         _claim(grant, actor="admin")
     with pytest.raises(ValidationFailed):
-        aw.submit_claim(grant, budget_line_id=999999, description="x", amount_fen=100, spent_on=local_today(),
-                        receipts=[(png_bytes(), "a.png")], actor=user("leader"))
+        claims.submit_claim(grant, budget_line_id=999999, description="x", amount_fen=100, spent_on=local_today(),
+                            receipts=[(png_bytes(), "a.png")], actor=user("leader"))
 
 
 # -- final report -----------------------------------------------------------------------
@@ -516,24 +515,24 @@ def test_final_report_returned_then_accepted_closes_and_returns_the_rest(ctx):
     pass_midterm(grant)
     pay(grant, 2)
     claim = _claim(grant, 2_000_00)
-    aw.decide_claim(claim, approve=True, idempotency_key="c-1", actor=user("admin"))
+    claims.decide_claim(claim, approve=True, idempotency_key="c-1", actor=user("admin"))
     activity = logged_activity(ctx, grant)
-    report = aw.submit_final_report(grant, narrative="开展共读 6 期", outcomes="亲子关系改善", beneficiaries=72,
-                                    activity_ids=[activity.id], actor=user("leader"))
+    report = closing.submit_final_report(grant, narrative="开展共读 6 期", outcomes="亲子关系改善", beneficiaries=72,
+                                         activity_ids=[activity.id], actor=user("leader"))
     db.session.commit()
     assert grant.application.state == S.final_report_submitted
     with pytest.raises(ValidationFailed):
-        aw.return_final_report(report, opinion="", actor=user("council"))
-    aw.return_final_report(report, opinion="请补充受益人名单", actor=user("council"))
+        closing.return_final_report(report, opinion="", actor=user("council"))
+    closing.return_final_report(report, opinion="请补充受益人名单", actor=user("council"))
     db.session.commit()
     assert report.state == FinalReportState.returned and grant.application.state == S.active
     with pytest.raises(IllegalTransition):
-        aw.accept_final_report(report, actor=user("council"))
+        closing.accept_final_report(report, actor=user("council"))
     db.session.rollback()
-    report = aw.submit_final_report(grant, narrative="开展共读 6 期，附名单", beneficiaries=72, actor=user("leader"))
+    report = closing.submit_final_report(grant, narrative="开展共读 6 期，附名单", beneficiaries=72, actor=user("leader"))
     db.session.commit()
     bank = _balance(ctx, "1002")
-    aw.accept_final_report(report, opinion="同意结项", idempotency_key="close-1", actor=user("council"))
+    closing.accept_final_report(report, opinion="同意结项", idempotency_key="close-1", actor=user("council"))
     db.session.commit()
     grant = _fresh(grant)
     assert grant.application.state == S.closed and grant.project.state == ProjectState.completed
@@ -542,7 +541,7 @@ def test_final_report_returned_then_accepted_closes_and_returns_the_rest(ctx):
     assert _balance(ctx, "1002") == bank + 400_00 and _balance(ctx, "1221") == 0
     assert db.session.get(GrantRound, grant.application.round_id).committed_fen == 2_000_00
     with pytest.raises(IllegalTransition):
-        aw.return_final_report(report, opinion="再改", actor=user("council"))
+        closing.return_final_report(report, opinion="再改", actor=user("council"))
     _ledger_ok(ctx)
 
 
@@ -550,10 +549,10 @@ def test_close_waits_for_pending_claims(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
     _claim(grant, 100_00)
-    report = aw.submit_final_report(grant, narrative="完成", actor=user("leader"))
+    report = closing.submit_final_report(grant, narrative="完成", actor=user("leader"))
     db.session.commit()
-    with pytest.raises(aw.ClaimsPending):
-        aw.accept_final_report(report, actor=user("council"))
+    with pytest.raises(errors.ClaimsPending):
+        closing.accept_final_report(report, actor=user("council"))
     db.session.rollback()
     assert _fresh(grant).application.state == S.final_report_submitted
 
@@ -561,24 +560,24 @@ def test_close_waits_for_pending_claims(ctx):
 def test_final_report_only_by_the_leader_of_an_active_grant(ctx):
     grant = awarded_grant(ctx)
     with pytest.raises(IllegalTransition):
-        aw.submit_final_report(grant, narrative="完成", actor=user("leader"))
+        closing.submit_final_report(grant, narrative="完成", actor=user("leader"))
     db.session.rollback()
     pay(grant, 1)
     with pytest.raises(NotTheLeader):
-        aw.submit_final_report(grant, narrative="完成", actor=user("council"))
-    report = aw.submit_final_report(grant, narrative="完成", actor=user("leader"))
+        closing.submit_final_report(grant, narrative="完成", actor=user("council"))
+    report = closing.submit_final_report(grant, narrative="完成", actor=user("leader"))
     for who in ("admin", "leader", "auditor"):
-        with pytest.raises(aw.NotAnEvaluator):
-            aw.accept_final_report(report, actor=user(who))
+        with pytest.raises(errors.NotAnEvaluator):
+            closing.accept_final_report(report, actor=user(who))
 
 
 def test_statement_data_reconciles(ctx):
     grant = awarded_grant(ctx)
     pay(grant, 1)
     claim = _claim(grant, 300_00)
-    aw.decide_claim(claim, approve=True, idempotency_key="c-1", actor=user("admin"))
+    claims.decide_claim(claim, approve=True, idempotency_key="c-1", actor=user("admin"))
     db.session.commit()
-    data = aw.statement_data(_fresh(grant))
+    data = documents.statement_data(_fresh(grant))
     assert data.disbursed_fen == sum(t[2] for t in data.tranches if t[3] == "paid")
     assert data.spent_fen == sum(c[3] for c in data.claims if c[4] == "approved")
     assert data.advance_fen == data.disbursed_fen - data.spent_fen - data.returned_fen == 1_200_00

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from charity.extensions import db
 from charity.fund import services as fund
 from charity.fund.models import FundAccount, JournalEntry
-from charity.grants import award as aw
+from charity.grants import errors, tranches
 from charity.grants.models import EvaluationState, Grant, MidtermEvaluation, Tranche, TrancheState
 from charity.models_base import local_today
 from tests.conftest import is_postgres
@@ -41,11 +41,11 @@ def _pay_concurrently(app, tranche_ids):
             db.session.commit()
             barrier.wait(timeout=60)
             try:
-                aw.pay_tranche(tranche, paid_on=local_today(), method="bank", idempotency_key=f"pay-{n}",
-                               actor=admin)
+                tranches.pay_tranche(tranche, paid_on=local_today(), method="bank", idempotency_key=f"pay-{n}",
+                                     actor=admin)
                 db.session.commit()
                 outcomes.append("ok")
-            except (aw.TrancheNotPayable, aw.ExceedsAward):
+            except (errors.TrancheNotPayable, errors.ExceedsAward):
                 db.session.rollback()
                 outcomes.append("refused")
             except Exception as exc:  # pragma: no cover - reported by the assertion below

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from charity.extensions import db
-from charity.grants import award as aw
+from charity.grants import claims, documents
 from charity.grants.pdf_award import render_agreement, render_grant_statement
 from charity.models_base import local_today, utcnow
 from charity.projects import services as projects
@@ -48,7 +48,7 @@ def grant(app, world):
 
 
 def test_agreement_pdf_has_terms_budget_plan_and_signatures(grant):
-    pdf = render_agreement(aw.agreement_data(grant), generated_by="管理员", generated_at=utcnow())
+    pdf = render_agreement(documents.agreement_data(grant), generated_by="管理员", generated_at=utcnow())
     _keep("agreement.pdf", pdf)
     text, reader = _text(pdf)
     for expected in (grant.agreement_no, "小暖芽亲子志愿者服务队", "亲子共读", "活动物资", "3,000.00",
@@ -60,7 +60,7 @@ def test_agreement_pdf_has_terms_budget_plan_and_signatures(grant):
 def test_unsigned_agreement_leaves_the_signature_lines_blank(app, world):
     with app.app_context():
         grant = awarded_grant(world, signed=False)
-        text, _reader = _text(render_agreement(aw.agreement_data(grant), generated_by="管理员",
+        text, _reader = _text(render_agreement(documents.agreement_data(grant), generated_by="管理员",
                                                generated_at=utcnow()))
         assert "王队长" not in text and "________________" in text
         db.session.rollback()
@@ -74,12 +74,12 @@ def test_grant_statement_reconciles_and_lists_activities(grant, world):
     projects.verify_activity(activity, actor=user("admin"))
     pass_midterm(grant, activity_ids=[activity.id])
     pay(grant, 2)
-    claim = aw.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id, description="购买绘本",
-                            amount_fen=1_234_56, spent_on=local_today() - timedelta(days=1),
-                            receipts=[(png_bytes(), "发票.png")], actor=user("leader"))
-    aw.decide_claim(claim, approve=True, idempotency_key="pdf-c1", actor=user("admin"))
+    claim = claims.submit_claim(grant, budget_line_id=grant.application.budget_lines[0].id, description="购买绘本",
+                                amount_fen=1_234_56, spent_on=local_today() - timedelta(days=1),
+                                receipts=[(png_bytes(), "发票.png")], actor=user("leader"))
+    claims.decide_claim(claim, approve=True, idempotency_key="pdf-c1", actor=user("admin"))
     db.session.commit()
-    pdf = render_grant_statement(aw.statement_data(grant), generated_by="审计员", generated_at=utcnow())
+    pdf = render_grant_statement(documents.statement_data(grant), generated_by="审计员", generated_at=utcnow())
     _keep("statement.pdf", pdf)
     text, reader = _text(pdf)
     for expected in (grant.agreement_no, "2,400.00", "1,234.56", "1,165.44", "购买绘本", "绘本共读进社区",

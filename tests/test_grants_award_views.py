@@ -182,7 +182,7 @@ def test_unsigned_agreement_page_refuses_payment(app, login_as, noticed):
 
 
 def test_a_failed_evaluation_is_published_to_anyone(app, world, login_as):
-    from charity.grants import award as aw
+    from charity.grants import evaluations
     from tests.grants_award_helpers import awarded_grant, pay
 
     client = app.test_client()
@@ -190,9 +190,9 @@ def test_a_failed_evaluation_is_published_to_anyone(app, world, login_as):
     with app.app_context():
         grant = awarded_grant(world)
         pay(grant, 1)
-        evaluation = aw.submit_evaluation(grant, self_evaluation="活动延期（联系人 13900000001）",
-                                          actor=user("leader"))
-        aw.evaluate(evaluation, "failed", opinion="三个月未开展活动", actor=user("council"))
+        evaluation = evaluations.submit_evaluation(grant, self_evaluation="活动延期（联系人 13900000001）",
+                                                   actor=user("leader"))
+        evaluations.evaluate(evaluation, "failed", opinion="三个月未开展活动", actor=user("council"))
         db.session.commit()
     page = client.get("/p/dongyi/grants/evaluations").get_data(as_text=True)
     assert "三个月未开展活动" in page and "亲子共读" in page and "¥1,500.00" in page

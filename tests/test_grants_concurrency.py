@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.extensions import db
-from charity.grants import services
+from charity.grants import council, panels
 from charity.grants.errors import CapExceeded
 from charity.grants.models import Application, ApplicationState, GrantRound
 from tests.conftest import is_postgres
@@ -26,7 +26,7 @@ def _setup(app, world, n):
             application = make_application(world, rnd, team, total_fen=REQUEST, title=f"项目{i}")
             score_all(application)
             ids.append(application.id)
-        m = meeting(world, services.holders_of(community(world), "council"))
+        m = meeting(world, panels.holders_of(community(world), "council"))
         db.session.commit()
         return rnd.id, ids, m.id
 
@@ -41,12 +41,12 @@ def _approve_concurrently(app, world, ids, meeting_id):
         with app.app_context():
             application = db.session.get(Application, app_id)
             m = db.session.get(CouncilMeeting, meeting_id)
-            voters = {u.id: "approve" for u in services.holders_of(community(world), "council")}
+            voters = {u.id: "approve" for u in panels.holders_of(community(world), "council")}
             admin = user("admin")
             db.session.commit()
             barrier.wait(timeout=60)
             try:
-                services.record_votes(application, m, voters, actor=admin)
+                council.record_votes(application, m, voters, actor=admin)
                 db.session.commit()
                 outcomes.append("ok")
             except CapExceeded:

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from charity.extensions import db
-from charity.grants import services
+from charity.grants import applications, review
+from charity.grants import notice as public_notice
 from charity.grants.models import Application, ApplicationState, Objection
 from tests.grants_helpers import community, make_application, make_round, make_team, to_notice, user
 
@@ -24,8 +25,8 @@ def notice(app, world):
         hidden = make_application(world, rnd, make_team(world, "银龄守望探访队", phone="13900000002"),
                                   title="空巢老人入户探访")
         to_notice(world, shown)
-        services.lodge_objection(community(world), shown.id, name="李女士", contact="13800001111",
-                                 reason="该团队去年的活动记录不全")
+        public_notice.lodge_objection(community(world), shown.id, name="李女士", contact="13800001111",
+                                      reason="该团队去年的活动记录不全")
         db.session.commit()
         return shown.id, hidden.id
 
@@ -184,7 +185,7 @@ def test_round_summary_pdf_lists_scores_recusals_votes_and_decisions(app, world,
     with app.app_context():
         rnd = make_round(world)
         application = make_application(world, rnd, make_team(world), title="亲子共读·绘本时光")
-        services.declare_conflict(application, user("council3"), ConflictKind.other, "本人为该队负责人的亲属")
+        review.declare_conflict(application, user("council3"), ConflictKind.other, "本人为该队负责人的亲属")
         approve(world, application)
         rnd_id = rnd.id
     response = login_as("auditor").get(f"/grants/rounds/{rnd_id}/summary.pdf")
@@ -217,7 +218,7 @@ def test_an_attachment_is_served_to_readers_and_a_lost_file_is_404(app, world, l
 
     with app.app_context():
         application = make_application(world, make_round(world), make_team(world), state="draft")
-        row = services.add_attachment(application, png_bytes(), "预算说明.png", actor=user("leader"))
+        row = applications.add_attachment(application, png_bytes(), "预算说明.png", actor=user("leader"))
         db.session.commit()
         url, stored = f"/grants/attachments/{row.id}", row.stored_name
     response = login_as("leader").get(url)

@@ -61,7 +61,11 @@ VERIFY_SCRIPT = textwrap.dedent('''
 
 IMPORT_SCRIPT = textwrap.dedent('''
     import sys
-    import charity.grants.services, charity.points.services, charity.fund.services  # noqa
+    import charity.grants.rounds, charity.grants.panels, charity.grants.applications  # noqa
+    import charity.grants.review, charity.grants.council, charity.grants.notice  # noqa
+    import charity.grants.agreements, charity.grants.tranches, charity.grants.evaluations  # noqa
+    import charity.grants.claims, charity.grants.closing, charity.grants.documents  # noqa
+    import charity.points.services, charity.fund.services  # noqa
     import charity.projects.services, charity.partners.services, charity.needs.services  # noqa
     views = sorted(m for m in sys.modules if m.startswith("charity.") and
                    (m.rsplit(".", 1)[-1].startswith("views") or m.endswith(".public")))

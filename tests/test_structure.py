@@ -32,7 +32,7 @@ def module_name(path: Path) -> str:
 
 
 def package_of(module: str) -> str:
-    """``charity.grants.award`` -> ``charity.grants``; a core module (``charity.forms``)
+    """``charity.grants.tranches`` -> ``charity.grants``; a core module (``charity.forms``)
     is a package of its own."""
     parts = module.split(".")
     if len(parts) >= 2 and (CHARITY / parts[1]).is_dir():
@@ -106,13 +106,13 @@ def test_no_private_imports_across_packages_and_the_fund_only_through_its_api():
 @pytest.mark.parametrize(("path", "source", "expected"), [
     ("charity/grants/pdf_award.py", "from charity.fund.pdf import _table\n",
      ["the private _table of charity.fund.pdf", "imports charity.fund.pdf;"]),
-    ("charity/grants/award.py", "def f():\n    from charity.fund.models import JournalEntry\n",
+    ("charity/grants/tranches.py", "def f():\n    from charity.fund.models import JournalEntry\n",
      ["imports charity.fund.models;"]),
     ("charity/points/models.py", "import charity.fund.services\n", ["imports charity.fund.services;"]),
-    ("charity/grants/award.py", "from charity.fund import services as fund\n", ["imports charity.fund.services;"]),
+    ("charity/grants/tranches.py", "from charity.fund import services as fund\n", ["imports charity.fund.services;"]),
     ("charity/projects/models.py", "from charity.teams.models import _enum\n", ["the private _enum"]),
-    ("charity/grants/award.py", "from charity.fund import api\nfrom charity.fund.api import Line\n", []),
-    ("charity/grants/award.py", "from charity.grants.workflow import _x\n", []),
+    ("charity/grants/tranches.py", "from charity.fund import api\nfrom charity.fund.api import Line\n", []),
+    ("charity/grants/tranches.py", "from charity.grants.workflow import _x\n", []),
     ("charity/main/views.py", "from charity import __version__\n", []),
     ("charity/__init__.py", "from charity.fund.views import bp\n", []),
     ("charity/needs/views.py", "from charity.fund.views import bp\n", ["imports charity.fund.views;"]),

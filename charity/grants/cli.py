@@ -5,8 +5,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from charity import transaction
+from charity.accounts.models import Community
 from charity.cli import report
 from charity.extensions import db
+from charity.grants.models import GrantRound
+from charity.grants.summary import render_round_summary, round_summary
 
 
 @report.command("grant-round")
@@ -15,10 +18,6 @@ from charity.extensions import db
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
 def grant_round(slug, round_id, output):
     """The round summary for auditors (applications, scores, recusals, votes, decisions), as PDF."""
-    from charity.accounts.models import Community
-    from charity.grants.models import GrantRound
-    from charity.grants.summary import render_round_summary, round_summary
-
     community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
     if community is None:
         raise click.ClickException(_("No community %(slug)s.", slug=slug))

@@ -19,7 +19,19 @@ import sqlalchemy as sa
 from charity.accounts import services as accounts
 from charity.accounts.models import Role, User
 from charity.extensions import db
-from charity.grants import services, workflow
+from charity.grants import (
+    agreements,
+    applications,
+    claims,
+    closing,
+    evaluations,
+    panels,
+    review,
+    rounds,
+    tranches,
+    workflow,
+)
+from charity.grants import council as council_vote
 from charity.grants.models import (
     ApplicationState,
     ConflictKind,
@@ -29,7 +41,9 @@ from charity.grants.models import (
 )
 from charity.models_base import local_today
 from charity.needs import services as needs
-from charity.teams.models import Team
+from charity.teams.demo import COLOURS, demo_photo
+from charity.teams.models import Team, TeamMember, TeamRole, Volunteer
+from charity.teams.services import led_team_ids
 
 ROUND_NAME = "2026年东怡社区慈善微创投"
 
@@ -108,7 +122,7 @@ def load(community, password):
         return None
     _panel_users(community, password)
     admin = _user("admin")
-    rnd = services.create_round(community, {
+    rnd = rounds.create_round(community, {
         "name": ROUND_NAME,
         "eligibility": "在东怡社区登记、成立满三个月的居民自治团队；项目服务本社区“一老一小一特殊一新”群体；"
                        "每个团队限报一个项目。",
@@ -119,8 +133,8 @@ def load(community, password):
     members = [("council", None, None, None, "联席会召集人")] + PANEL_USERS
     for username, _role, _name, _phone, affiliation in members:
         kind = "expert" if username == "expert" else "council"
-        services.add_reviewer(rnd, _user(username).id, kind=kind, affiliation=affiliation, actor=admin)
-    services.set_chair(rnd, _user("council").id, actor=admin)
+        panels.add_reviewer(rnd, _user(username).id, kind=kind, affiliation=affiliation, actor=admin)
+    panels.set_chair(rnd, _user("council").id, actor=admin)
 
     spring = needs.create_meeting(community, {
         "held_on": date(2026, 3, 20), "title": "2026年第一次慈善联席会（微创投评审会）",
@@ -139,10 +153,10 @@ def load(community, password):
         team = teams.get(team_name)
         if team is None:
             continue
-        app = services.new_application(rnd, team, {
+        app = applications.new_application(rnd, team, {
             "title": title, "summary": summary, "planned_activities": activities,
             "target_groups": [g.value for g in team.group_list]},
-            [services.LineInput(item, qty, yuan * 100) for item, qty, yuan in lines], actor=None)
+            [applications.LineInput(item, qty, yuan * 100) for item, qty, yuan in lines], actor=None)
         workflow.transition(app, "submit", actor=None)
         app.submitted_at = datetime(2026, 3, 1 + index, 2, 0, tzinfo=timezone.utc)
         workflow.transition(app, "start_review", actor=admin)
@@ -154,21 +168,22 @@ def load(community, password):
         for username in ("council", "council2", "council3", "expert"):
             user = _user(username)
             if username == "council3" and index == 3:
-                services.declare_conflict(app, user, ConflictKind.other, "本人为该队负责人的亲属")
+                review.declare_conflict(app, user, ConflictKind.other, "本人为该队负责人的亲属")
                 continue
-            services.declare_conflict(app, user, ConflictKind.none)
+            review.declare_conflict(app, user, ConflictKind.none)
             shift = (index * len(username) + k_of(username)) % 3
             points = [max(0, min(10, p + (index + k + shift) % 3 - 1))
                       for k, p in enumerate(BASE_POINTS[username])]
-            services.submit_scores(app, user, {c.id: points[k] for k, c in enumerate(rnd.criteria)},
-                                   comment="方案可行，建议加强活动记录。" if username == "expert" else "")
+            review.submit_scores(app, user, {c.id: points[k] for k, c in enumerate(rnd.criteria)},
+                                 comment="方案可行，建议加强活动记录。" if username == "expert" else "")
         meeting = autumn if stage == "notice" else spring
         votes = {u.id: "approve" for u in council if not (u.username == "council3" and index == 3)}
         if index == 5:
             votes[_user("council2").id] = "abstain"
         amount = app.requested_fen - 500_00 if index == 2 else None
         conditions = "工具耗材须凭发票报销，义卖收入全额入社区基金。" if index == 2 else ""
-        services.record_votes(app, meeting, votes, approved_fen=amount, actor=admin, conditions=conditions)
+        council_vote.record_votes(app, meeting, votes, approved_fen=amount, actor=admin,
+                                  conditions=conditions)
         if stage == "notice":
             workflow.transition(app, "publish", actor=admin, notice_start=local_today())
             db.session.add(Objection(community_id=community.id, application_id=app.id, name="院落居民王先生",
@@ -194,8 +209,6 @@ def load(community, password):
 
 def _leaders(community, password, made):
     """A sign-in for the leader of every demo team that has none (leader2 … leader8)."""
-    from charity.teams.models import TeamMember, TeamRole, Volunteer
-
     for index, (app, _stage) in enumerate(made):
         if app.team_id in teams_led_by(_user("leader"), community):
             continue
@@ -212,14 +225,10 @@ def _leaders(community, password, made):
 
 
 def teams_led_by(user, community):
-    from charity.teams.services import led_team_ids
-
     return led_team_ids(user, community) if user is not None else set()
 
 
 def _leader_of(app):
-    from charity.teams.models import TeamMember, TeamRole, Volunteer
-
     user_id = db.session.scalar(sa.select(Volunteer.user_id).join(TeamMember).where(
         TeamMember.team_id == app.team_id, TeamMember.role == TeamRole.leader))
     return db.session.get(User, user_id)
@@ -231,59 +240,53 @@ def _day(d):
 
 
 def _receipt(text, index):
-    from charity.teams.demo import COLOURS, demo_photo
-
     return demo_photo(text, COLOURS[index % len(COLOURS)], index)
 
 
 def _claim(grant, leader, admin, line, amount_fen, day, index, approve=True):
-    from charity.grants import award
-
-    claim = award.submit_claim(grant, budget_line_id=line.id, description=f"{line.item}（发票已附）",
+    claim = claims.submit_claim(grant, budget_line_id=line.id, description=f"{line.item}（发票已附）",
                                amount_fen=amount_fen, spent_on=_day(day), actor=leader,
                                receipts=[(_receipt(f"发票 · {line.item}", index), f"发票{index + 1}.jpg")])
     if approve:
-        award.decide_claim(claim, approve=True, idempotency_key=f"demo-grant-claim-{claim.id}", actor=admin)
+        claims.decide_claim(claim, approve=True, idempotency_key=f"demo-grant-claim-{claim.id}", actor=admin)
     return claim
 
 
 def _after_award(community, app, stage, index):
     """Award, the signed agreement, the first tranche, claims, and the stage's later steps."""
-    from charity.grants import award
-
     admin, council, leader = _user("admin"), _user("council"), _leader_of(app)
     # Each team already runs the project it applied for (the teams demo): the grant funds
     # it, so its activities count for the grant.
-    project = next((p for p in award.fundable_projects(app) if p.title == app.title), None)
-    grant = award.award(app, expected_activities=6, project=project, actor=admin)
+    project = next((p for p in agreements.fundable_projects(app) if p.title == app.title), None)
+    grant = agreements.award(app, expected_activities=6, project=project, actor=admin)
     # The demo tells the year: the council awarded the grants in March, after the notice.
     grant.awarded_at = datetime(2026, 3, 25, 2, 0, tzinfo=timezone.utc)
-    award.record_agreement_signed(grant, signed_on=date(2026, 3, 30), team_signatory=leader.display_name,
-                                  centre_signatory=admin.display_name, actor=admin)
-    award.pay_tranche(grant.tranches[0], paid_on=_day(date(2026, 11, 2)),
-                      idempotency_key=f"demo-grant-{grant.id}-t1", actor=admin)
+    agreements.record_agreement_signed(grant, signed_on=date(2026, 3, 30), team_signatory=leader.display_name,
+                                       centre_signatory=admin.display_name, actor=admin)
+    tranches.pay_tranche(grant.tranches[0], paid_on=_day(date(2026, 11, 2)),
+                         idempotency_key=f"demo-grant-{grant.id}-t1", actor=admin)
     lines = app.budget_lines
     _claim(grant, leader, admin, lines[0], min(lines[0].line_total_fen, grant.tranches[0].amount_fen // 2),
            date(2026, 11, 6), index)
     if stage == "midterm":
-        award.submit_evaluation(grant, actor=leader, self_evaluation=(
+        evaluations.submit_evaluation(grant, actor=leader, self_evaluation=(
             "上半年完成入户探访 6 次、节日慰问 1 次，服务空巢老人 42 户；燃气报警器已安装 12 户。"
             "申请拨付第二期资金，用于下半年探访与防诈骗讲座。"))
     elif index == 3 or stage == "closed":
-        evaluation = award.submit_evaluation(grant, actor=leader,
-                                             self_evaluation="上半年活动按计划完成，记录齐全。")
-        award.evaluate(evaluation, "passed", actor=council,
-                       opinion="活动开展扎实，资金使用规范，同意拨付第二期。")
-        award.pay_tranche(grant.tranches[1], paid_on=_day(date(2026, 11, 16)),
-                          idempotency_key=f"demo-grant-{grant.id}-t2", actor=admin)
+        evaluation = evaluations.submit_evaluation(grant, actor=leader,
+                                                   self_evaluation="上半年活动按计划完成，记录齐全。")
+        evaluations.evaluate(evaluation, "passed", actor=council,
+                             opinion="活动开展扎实，资金使用规范，同意拨付第二期。")
+        tranches.pay_tranche(grant.tranches[1], paid_on=_day(date(2026, 11, 16)),
+                             idempotency_key=f"demo-grant-{grant.id}-t2", actor=admin)
         _claim(grant, leader, admin, lines[1], lines[1].line_total_fen, date(2026, 11, 18), index + 1)
     if index == 0:
         # A claim waiting for staff, to approve in the demo.
         _claim(grant, leader, admin, lines[1], lines[1].line_total_fen // 2, date(2026, 11, 20), index + 2,
                approve=False)
     if stage == "closed":
-        report = award.submit_final_report(grant, actor=leader, beneficiaries=186, narrative=(
+        report = closing.submit_final_report(grant, actor=leader, beneficiaries=186, narrative=(
             "驿站全年服务骑手、快递员 1200 余人次，开展安全培训 4 次、急救培训 2 次。"),
             outcomes="12 名骑手取得急救证书；驿站纳入街道新就业群体服务阵地。")
-        award.accept_final_report(report, opinion="项目目标达成，同意结项。", actor=council,
-                                  idempotency_key=f"demo-grant-{grant.id}-close")
+        closing.accept_final_report(report, opinion="项目目标达成，同意结项。", actor=council,
+                                    idempotency_key=f"demo-grant-{grant.id}-close")

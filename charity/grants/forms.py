@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from charity.accounts.forms import REQUIRED, MultiCheckboxField, choices
 from charity.forms import BaseForm, YuanField, parse_yuan, strip
+from charity.grants.applications import LineInput
 from charity.grants.labels import CONFLICT_LABELS, QUORUM_LABELS, VOTE_LABELS
 from charity.grants.models import SCORE_MAX, ConflictKind, QuorumRule, VoteChoice
 from charity.partners.forms import group_choices
@@ -107,8 +108,6 @@ class ApplicationForm(BaseForm):
     lines = FieldList(FormField(LineRow), min_entries=BUDGET_ROWS, max_entries=BUDGET_ROWS)
 
     def line_inputs(self):
-        from charity.grants.services import LineInput
-
         return [LineInput(item=row.form.item.data, quantity=row.form.quantity.data,
                           unit_cost_fen=parse_yuan(row.form.unit_cost.data),
                           partner_id=row.form.partner_id.data or None)

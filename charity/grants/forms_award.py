@@ -1,4 +1,5 @@
-"""Forms after the award: input checks only; :mod:`charity.grants.award` enforces the rules.
+"""Forms after the award: input checks only; the service modules
+(:mod:`charity.grants.agreements`, ``tranches``, ``evaluations``, ``claims``, ``closing``) enforce the rules.
 Forms that move money carry an idempotency key (a double click posts once)."""
 
 import re
@@ -11,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from charity.accounts.forms import REQUIRED, MultiCheckboxField, choices
 from charity.forms import BaseForm, KeyedForm, YuanField, not_ahead, plausible_date, strip
 from charity.fund.api import method_choices
-from charity.grants.award import DEFAULT_PLAN, MAX_TRANCHES
+from charity.grants.agreements import DEFAULT_PLAN, MAX_TRANCHES
 from charity.models_base import local_today
 
 _PLAN = re.compile(r"^\s*\d{1,3}(\s*[,，/、 ]\s*\d{1,3})*\s*$")

@@ -10,6 +10,7 @@ from charity.grants.models import (
     ReviewerKind,
     VoteChoice,
 )
+from charity.grants.workflow import STATE_NAMES
 
 QUORUM_LABELS = {
     QuorumRule.majority: _l("A majority of the council members not recused"),
@@ -48,8 +49,6 @@ OBJECTION_LABELS = {
 
 
 def register_filters(app):
-    from charity.grants.workflow import STATE_NAMES
-
     def lookup(table):
         def label(value):
             if value is None:

@@ -29,7 +29,8 @@ money) live in the service that calls ``transition``.
 :class:`Grant` exists from the award on (one per awarded application) and holds the
 money; the sub-workflows (tranche, mid-term evaluation, expense claim, final report,
 objection) each have their own small state enum and their own transition in
-``charity/grants/award.py`` (post-award) or ``services.py`` (objections).
+``charity/grants/{tranches,evaluations,claims,closing}.py`` (post-award) or
+``notice.py`` (objections).
 
 Who may do what
 ---------------

@@ -1,6 +1,6 @@
 """The funding agreement (资助协议书) and the per-grant statement PDFs, drawn from the
-plain data of :func:`charity.grants.award.agreement_data` and
-:func:`charity.grants.award.statement_data`."""
+plain data of :func:`charity.grants.documents.agreement_data` and
+:func:`charity.grants.documents.statement_data`."""
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -8,7 +8,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from charity.formatting import datetime_local
-from charity.grants.award import CLAIM_STATE_NAMES, EVALUATION_STATE_NAMES, TRANCHE_STATE_NAMES
+from charity.grants.claims import CLAIM_STATE_NAMES
+from charity.grants.evaluations import EVALUATION_STATE_NAMES
+from charity.grants.tranches import TRANCHE_STATE_NAMES
 from charity.grants.workflow import STATE_NAMES
 from charity.reports import GRID, SHADE, ReportDocument, capital_yuan, escape, font_name, styles, table, yuan
 from charity.teams.labels import group_label

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from charity.accounts.models import Community
 from charity.errors import CharityError
 from charity.extensions import db
-from charity.grants import services
+from charity.grants import errors
+from charity.grants import notice as public_notice
 from charity.grants.forms import ObjectionForm
 from charity.models_base import local_today
 from charity.web import submit
@@ -31,7 +32,7 @@ def _community_or_404(slug):
 
 def _render(community, form=None, failed_id=None, status=200):
     return render_template("grants/public/notice.html", community=community,
-                           grants=services.public_notices(community),
+                           grants=public_notice.public_notices(community),
                            form=form or ObjectionForm(formdata=None),
                            failed_id=failed_id, today=local_today()), status
 
@@ -48,10 +49,10 @@ def objection(slug, application_id):
 
     def lodge(form):
         try:
-            services.lodge_objection(community, application_id, name=form.name.data,
-                                     contact=form.contact.data, reason=form.reason.data,
-                                     address=request.remote_addr)
-        except services.NoticeClosed:
+            public_notice.lodge_objection(community, application_id, name=form.name.data,
+                                          contact=form.contact.data, reason=form.reason.data,
+                                          address=request.remote_addr)
+        except errors.NoticeClosed:
             abort(404)
         return _("Your objection is recorded. The council will investigate it before the grant "
                  "is awarded.")

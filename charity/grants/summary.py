@@ -7,9 +7,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from charity.accounts.models import Community
 from charity.extensions import db
-from charity.grants import services
+from charity.grants import council, notice, review
 from charity.grants.models import Application, ConflictDeclaration, GrantRound
+from charity.grants.summary_pdf import render
 from charity.models_base import utcnow
 
 
@@ -83,16 +85,14 @@ class RoundSummary:
 
 def round_summary(rnd: GrantRound, *, generated_by: str) -> RoundSummary:
     """Everything the summary prints about ``rnd``, read in a few queries per application."""
-    from charity.accounts.models import Community
-
     community = db.session.get(Community, rnd.community_id)
     criteria = list(rnd.criteria)
     apps = db.session.scalars(sa.select(Application).where(Application.round_id == rnd.id)
                               .order_by(Application.id)).all()
     rows = []
     for a in apps:
-        status = services.scoring_status(a)
-        sheets = {s.user_id: s for s in services.sheets_of(a)}
+        status = review.scoring_status(a)
+        sheets = {s.user_id: s for s in review.sheets_of(a)}
         decls = {d.user_id: d for d in db.session.scalars(sa.select(ConflictDeclaration).where(
             ConflictDeclaration.application_id == a.id))}
         reviewers = []
@@ -109,19 +109,19 @@ def round_summary(rnd: GrantRound, *, generated_by: str) -> RoundSummary:
                 conflict=decl.kind.value if decl is not None and decl.recused else None,
                 conflict_reason=decl.reason if decl is not None and decl.recused else "",
                 comment=sheet.comment if sheet else ""))
-        votes = services.votes_of(a)
+        votes = council.votes_of(a)
         decisions = [DecisionRow(
             meeting=f"{d.meeting.held_on.isoformat()} {d.meeting.title}", outcome=d.outcome.value,
             eligible=d.eligible, quorum=d.quorum, approve=d.approve, reject=d.reject, abstain=d.abstain,
             votes=[(v.user.display_name, v.choice.value) for v in votes if v.meeting_id == d.meeting_id],
-            approved_fen=d.approved_fen, conditions=d.conditions) for d in services.decisions_of(a)]
+            approved_fen=d.approved_fen, conditions=d.conditions) for d in council.decisions_of(a)]
         rows.append(ApplicationRow(
             id=a.id, title=a.title, team=a.team.name, state=a.state.value, requested_fen=a.requested_fen,
             approved_fen=a.approved_fen, reviewers=reviewers,
             average=status.average, spread=status.spread,
             by_criterion=[status.by_criterion.get(c.id) for c in criteria], closed_early=status.closed_early,
             decisions=decisions,
-            objections=[(o.state.value, o.resolution) for o in services.objections_of(a)]))
+            objections=[(o.state.value, o.resolution) for o in notice.objections_of(a)]))
     return RoundSummary(
         community_name=community.name, round_name=rnd.name, opens_on=rnd.opens_on, closes_on=rnd.closes_on,
         cap_fen=rnd.cap_fen, committed_fen=rnd.committed_fen, quorum_rule=rnd.quorum_rule.value,
@@ -131,6 +131,4 @@ def round_summary(rnd: GrantRound, *, generated_by: str) -> RoundSummary:
 
 
 def render_round_summary(data: RoundSummary) -> bytes:
-    from charity.grants.summary_pdf import render
-
     return render(data)

@@ -19,7 +19,8 @@ from charity.accounts.models import Role
 from charity.audit.services import filtered_events
 from charity.errors import CharityError
 from charity.extensions import db
-from charity.grants import bp, services, workflow
+from charity.grants import applications, bp, notice, panels, review, rounds, summary, workflow
+from charity.grants import council as council_vote
 from charity.grants.forms import (
     BUDGET_ROWS,
     CRITERIA_ROWS,
@@ -50,6 +51,7 @@ from charity.pagination import paginate
 from charity.partners.models import Partner
 from charity.projects import uploads
 from charity.teams.models import Team
+from charity.teams.services import led_team_ids
 from charity.web import back_on_error, submit
 
 READERS = ("admin", "council", "auditor")
@@ -69,27 +71,27 @@ def _user():
 
 def _round_or_404(round_id):
     rnd = get_scoped_or_404(GrantRound, round_id)
-    if not services.can_see_round(rnd, current_user, g.roles, g.community):
+    if not panels.can_see_round(rnd, current_user, g.roles, g.community):
         abort(404)
     return rnd
 
 
 def _application_or_404(application_id):
     application = get_scoped_or_404(Application, application_id)
-    if not services.can_see_application(application, current_user, g.roles, g.community):
+    if not panels.can_see_application(application, current_user, g.roles, g.community):
         abort(404)
     return application
 
 
 def _visible_applications(rnd):
     stmt = sa.select(Application).where(Application.round_id == rnd.id)
-    if services.can_read_all(g.roles):
+    if panels.can_read_all(g.roles):
         return stmt
     conds = []
-    if Role.expert in g.roles and rnd.id in services.panel_round_ids(current_user, g.community):
+    if Role.expert in g.roles and rnd.id in panels.panel_round_ids(current_user, g.community):
         conds.append(Application.state != ApplicationState.draft)
     if Role.leader in g.roles:
-        conds.append(Application.team_id.in_(services.led_team_ids(current_user, g.community) or {0}))
+        conds.append(Application.team_id.in_(led_team_ids(current_user, g.community) or {0}))
     return stmt.where(sa.or_(*conds)) if conds else stmt.where(sa.false())
 
 
@@ -99,12 +101,12 @@ def _visible_applications(rnd):
 @requires(*ALL)
 def index():
     stmt = sa.select(GrantRound).where(GrantRound.community_id == g.community.id)
-    if not services.can_read_all(g.roles) and Role.leader not in g.roles:
-        stmt = stmt.where(GrantRound.id.in_(services.panel_round_ids(current_user, g.community) or {0}))
+    if not panels.can_read_all(g.roles) and Role.leader not in g.roles:
+        stmt = stmt.where(GrantRound.id.in_(panels.panel_round_ids(current_user, g.community) or {0}))
     page = paginate(stmt.order_by(GrantRound.opens_on.desc(), GrantRound.id.desc()))
     mine = []
     if Role.leader in g.roles:
-        ids = services.led_team_ids(current_user, g.community)
+        ids = led_team_ids(current_user, g.community)
         if ids:
             mine = db.session.scalars(sa.select(Application).where(
                 Application.community_id == g.community.id, Application.team_id.in_(ids))
@@ -119,7 +121,7 @@ def _round_form(rnd=None, submitted=True):
         form = RoundForm(formdata=None)
         form.criteria.entries.clear()
         form.criteria.last_index = -1
-        rows = [(str(n), str(d), w) for n, d, w in services.DEFAULT_CRITERIA]
+        rows = [(str(n), str(d), w) for n, d, w in rounds.DEFAULT_CRITERIA]
     else:
         form = RoundForm(formdata=None, obj=rnd)
         form.cap.data = f"{rnd.cap_fen / 100:.2f}"
@@ -141,8 +143,8 @@ def round_new():
     form = _round_form(submitted=request.method == "POST")
 
     def create(form):
-        rnd = services.create_round(g.community, form.round_data(), criteria=form.criteria_rows(),
-                                    actor=_user())
+        rnd = rounds.create_round(g.community, form.round_data(), criteria=form.criteria_rows(),
+                                  actor=_user())
         return (_("Round created. Now put the review panel together."),
                 url_for("grants.round_detail", round_id=rnd.id))
 
@@ -157,7 +159,7 @@ def round_edit(round_id):
     form = _round_form(rnd, submitted=request.method == "POST")
 
     def save(form):
-        services.update_round(rnd, form.round_data(), criteria=form.criteria_rows(), actor=_user())
+        rounds.update_round(rnd, form.round_data(), criteria=form.criteria_rows(), actor=_user())
         return _("Round saved.")
 
     return submit(form, save, success=url_for("grants.round_detail", round_id=rnd.id),
@@ -171,7 +173,7 @@ def _reviewer_forms(rnd, submitted=None):
     for kind, role in ((ReviewerKind.council, Role.council), (ReviewerKind.expert, Role.expert)):
         form = ReviewerForm(prefix=kind.value) if submitted == kind else ReviewerForm(prefix=kind.value,
                                                                                       formdata=None)
-        form.user_id.choices = choices((u.id, u.display_name) for u in services.holders_of(g.community, role)
+        form.user_id.choices = choices((u.id, u.display_name) for u in panels.holders_of(g.community, role)
                                        if u.id not in on_panel)
         forms[kind] = form
     chair = ChairForm(formdata=None)
@@ -186,11 +188,11 @@ def _render_round(rnd, forms=None, status=200):
     if forms:
         reviewer_forms.update(forms)
     page = paginate(_visible_applications(rnd).order_by(Application.id))
-    teams = services.teams_led(current_user, g.community) if has_role("leader") else []
+    teams = applications.teams_led(current_user, g.community) if has_role("leader") else []
     return render_template("grants/round_detail.html", rnd=rnd, page=page, reviewer_forms=reviewer_forms,
-                           chair_form=chair_form, teams=teams, is_open=services.is_open(rnd),
-                           on_panel=services.reviewer_row(rnd, current_user) is not None,
-                           took_part=services.took_part(rnd), confirm_form=ConfirmForm(formdata=None)), status
+                           chair_form=chair_form, teams=teams, is_open=rounds.is_open(rnd),
+                           on_panel=panels.reviewer_row(rnd, current_user) is not None,
+                           took_part=panels.took_part(rnd), confirm_form=ConfirmForm(formdata=None)), status
 
 
 @bp.route("/rounds/<id:round_id>")
@@ -211,8 +213,8 @@ def panel_add(round_id, kind):
     form = forms[kind]
 
     def add(form):
-        row = services.add_reviewer(rnd, form.user_id.data, kind=kind, affiliation=form.affiliation.data,
-                                    actor=_user())
+        row = panels.add_reviewer(rnd, form.user_id.data, kind=kind, affiliation=form.affiliation.data,
+                                  actor=_user())
         return _("%(name)s is on the panel.", name=row.user.display_name)
 
     return submit(form, add, success=url_for("grants.round_detail", round_id=rnd.id) + "#panel",
@@ -231,7 +233,7 @@ def panel_remove(round_id, reviewer_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = back_on_error(url_for("grants.round_detail", round_id=rnd.id) + "#panel")
-    services.remove_reviewer(row, actor=_user())
+    panels.remove_reviewer(row, actor=_user())
     flash(_("Removed from the panel."), "success")
     return redirect(back)
 
@@ -245,7 +247,7 @@ def panel_chair(round_id):
     if not form.validate_on_submit():
         return _render_round(rnd, status=422)
     back = back_on_error(url_for("grants.round_detail", round_id=rnd.id) + "#panel")
-    services.set_chair(rnd, form.user_id.data or None, actor=_user())
+    panels.set_chair(rnd, form.user_id.data or None, actor=_user())
     flash(_("Chair saved."), "success")
     return redirect(back)
 
@@ -253,8 +255,6 @@ def panel_chair(round_id):
 @bp.route("/rounds/<id:round_id>/summary.pdf")
 @requires(*READERS)
 def round_summary_pdf(round_id):
-    from charity.grants import summary
-
     rnd = get_scoped_or_404(GrantRound, round_id)
     data = summary.round_summary(rnd, generated_by=current_user.display_name)
     body = summary.render_round_summary(data)
@@ -289,7 +289,7 @@ def _application_form(application=None, submitted=True):
 
 def _lead_team_or_404(team_id):
     team = get_scoped_or_404(Team, team_id)
-    if team.id not in services.led_team_ids(current_user, g.community):
+    if team.id not in led_team_ids(current_user, g.community):
         abort(404)
     return team
 
@@ -302,7 +302,7 @@ def application_new(round_id, team_id):
     form = _application_form(submitted=request.method == "POST")
 
     def create(form):
-        application = services.create_application(rnd, team, form.data, form.line_inputs(), actor=_user())
+        application = applications.create_application(rnd, team, form.data, form.line_inputs(), actor=_user())
         return (_("Draft saved. Attach documents if needed, then submit it."),
                 url_for("grants.application_detail", application_id=application.id))
 
@@ -319,7 +319,7 @@ def application_edit(application_id):
     form = _application_form(application, submitted=request.method == "POST")
 
     def save(form):
-        services.update_application(application, form.data, form.line_inputs(), actor=_user())
+        applications.update_application(application, form.data, form.line_inputs(), actor=_user())
         return _("Application saved.")
 
     return submit(form, save, success=url_for("grants.application_detail", application_id=application.id),
@@ -329,25 +329,26 @@ def application_edit(application_id):
 
 
 def _render_application(application, status=200, **forms):
-    status_of_scores = services.scoring_status(application)
+    status_of_scores = review.scoring_status(application)
     me = current_user._get_current_object()
-    on_panel = services.reviewer_row(application.round, me) is not None
-    my_declaration = services.declaration(application, me) if on_panel else None
-    my_sheet = next((s for s in services.sheets_of(application) if s.user_id == me.id), None)
-    council = services.holders_of(g.community, Role.council)
+    on_panel = panels.reviewer_row(application.round, me) is not None
+    my_declaration = review.declaration(application, me) if on_panel else None
+    my_sheet = next((s for s in review.sheets_of(application) if s.user_id == me.id), None)
+    council = panels.holders_of(g.community, Role.council)
     vf = forms.get("vote") or vote_form(council, formdata=None)
     vf.meeting_id.choices = choices((m.id, f"{m.held_on} {m.title}")
-                                    for m in services.meetings_for_vote(g.community))
+                                    for m in council_vote.meetings_for_vote(g.community))
     sf = forms.get("score") or score_form(application.round.criteria, formdata=None)
-    objections = services.objections_of(application) if has_role(*READERS) else []
+    objections = notice.objections_of(application) if has_role(*READERS) else []
     history = db.session.scalars(filtered_events(g.community, object_type="grant_application",
                                                  object_id=str(application.id)).limit(30)).all() \
         if has_role(*READERS) else []
-    is_leader = application.team_id in services.led_team_ids(me, g.community)
+    is_leader = application.team_id in led_team_ids(me, g.community)
     return render_template(
-        "grants/application_detail.html", application=application, steps=services.allowed_steps(application),
+        "grants/application_detail.html", application=application,
+        steps=applications.allowed_steps(application),
         scoring=status_of_scores, on_panel=on_panel, my_declaration=my_declaration, my_sheet=my_sheet,
-        decisions=services.decisions_of(application), votes=services.votes_of(application),
+        decisions=council_vote.decisions_of(application), votes=council_vote.votes_of(application),
         objections=objections, history=history, is_leader=is_leader,
         is_chair=application.round.chair_id == me.id,
         step_form=forms.get("step") or StepForm(formdata=None),
@@ -355,7 +356,7 @@ def _render_application(application, status=200, **forms):
         conflict_form=forms.get("conflict") or ConflictForm(formdata=None),
         score_form=sf, vote_form=vf, resolve_form=forms.get("resolve") or ResolveForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
-        known_conflicts=services.known_conflicts(application, me) if on_panel else [],
+        known_conflicts=review.known_conflicts(application, me) if on_panel else [],
         today=local_today()), status
 
 
@@ -374,7 +375,7 @@ def attachment_add(application_id):
 
     def attach(form):
         upload = form.file.data
-        services.add_attachment(application, upload.read(), upload.filename, actor=_user())
+        applications.add_attachment(application, upload.read(), upload.filename, actor=_user())
         return _("File attached.")
 
     return submit(form, attach, success=url_for("grants.application_detail", application_id=application.id),
@@ -400,11 +401,11 @@ def application_step(application_id):
 
     def step(form):
         action = form.action.data
-        if action in services.LEADER_STEPS:
-            services.team_step(application, action, actor=_user())
-        elif action in services.STAFF_STEPS and has_role("admin"):
-            services.staff_step(application, action, actor=_user(), info_request=form.info_request.data,
-                                notice_start=form.notice_start.data)
+        if action in applications.LEADER_STEPS:
+            applications.team_step(application, action, actor=_user())
+        elif action in applications.STAFF_STEPS and has_role("admin"):
+            applications.staff_step(application, action, actor=_user(), info_request=form.info_request.data,
+                                    notice_start=form.notice_start.data)
         else:
             abort(403)
         return _("The application is now %(state)s.", state=workflow.STATE_NAMES[application.state])
@@ -423,7 +424,7 @@ def conflict(application_id):
     form = ConflictForm()
 
     def declare(form):
-        services.declare_conflict(application, _user(), form.kind.data, form.reason.data)
+        review.declare_conflict(application, _user(), form.kind.data, form.reason.data)
         return _("Declaration recorded.")
 
     return submit(form, declare,
@@ -439,7 +440,7 @@ def score(application_id):
     form = score_form(application.round.criteria)
 
     def record(form):
-        services.submit_scores(application, _user(), form.points(), form.remarks(), form.comment.data)
+        review.submit_scores(application, _user(), form.points(), form.remarks(), form.comment.data)
         return _("Scores recorded.")
 
     return submit(form, record,
@@ -455,7 +456,7 @@ def close_scoring(application_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = back_on_error(url_for("grants.application_detail", application_id=application.id) + "#review")
-    services.close_scoring(application, actor=_user(), roles=g.roles)
+    review.close_scoring(application, actor=_user(), roles=g.roles)
     flash(_("Scoring closed."), "success")
     return redirect(back)
 
@@ -464,15 +465,15 @@ def close_scoring(application_id):
 @requires("admin", "council")
 def vote(application_id):
     application = _application_or_404(application_id)
-    council = services.holders_of(g.community, Role.council)
+    council = panels.holders_of(g.community, Role.council)
     form = vote_form(council)
-    form.meeting_id.choices = choices((m.id, m.title) for m in services.meetings_for_vote(g.community))
+    form.meeting_id.choices = choices((m.id, m.title) for m in council_vote.meetings_for_vote(g.community))
 
     def record(form):
         meeting = get_scoped_or_404(CouncilMeeting, form.meeting_id.data)
-        decision = services.record_votes(application, meeting, form.votes(),
-                                         approved_fen=form.approved_fen(),
-                                         conditions=form.conditions.data, actor=_user())
+        decision = council_vote.record_votes(application, meeting, form.votes(),
+                                             approved_fen=form.approved_fen(),
+                                             conditions=form.conditions.data, actor=_user())
         return _("Votes recorded: %(outcome)s.", outcome=OUTCOME_LABELS[decision.outcome])
 
     return submit(form, record,
@@ -490,6 +491,6 @@ def objection_resolve(objection_id):
         return _render_application(objection.application, status=422, resolve=form)
     back = back_on_error(url_for("grants.application_detail", application_id=objection.application_id)
                          + "#objections")
-    services.resolve_objection(objection, form.outcome.data, form.resolution.data, actor=_user())
+    notice.resolve_objection(objection, form.outcome.data, form.resolution.data, actor=_user())
     flash(_("Objection resolved."), "success")
     return redirect(back)

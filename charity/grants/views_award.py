@@ -21,8 +21,7 @@ from charity.accounts.forms import choices
 from charity.accounts.models import Community
 from charity.extensions import db
 from charity.fund.api import chart
-from charity.grants import award as aw
-from charity.grants import bp
+from charity.grants import agreements, bp, claims, closing, documents, evaluations, tranches
 from charity.grants.forms_award import (
     AwardForm,
     ClaimDecisionForm,
@@ -45,9 +44,10 @@ from charity.grants.models import (
     MidtermEvaluation,
     Tranche,
 )
+from charity.grants.pdf_award import render_agreement, render_grant_statement
 from charity.grants.public import bp as public_bp
 from charity.grants.workflow import STATE_NAMES
-from charity.models_base import local_today, local_zone
+from charity.models_base import local_today, local_zone, utcnow
 from charity.pagination import paginate
 from charity.projects import uploads
 from charity.teams.access import my_led_team_ids
@@ -113,7 +113,7 @@ def award_list():
             scoped(Application).where(Application.state == ApplicationState.public_notice)
             .order_by(Application.notice_ends_on, Application.id))]
     return render_template("grants/award/list.html", page=page, ready=ready, today=local_today(),
-                           state_names=STATE_NAMES, failed=aw.published_evaluations(g.community))
+                           state_names=STATE_NAMES, failed=evaluations.published_evaluations(g.community))
 
 
 @bp.route("/awarded/<id:grant_id>")
@@ -122,23 +122,24 @@ def award_detail(grant_id):
     grant = _grant_or_404(grant_id)
     leads = grant.application.team_id in my_led_team_ids()
     return render_template(
-        "grants/award/detail.html", grant=grant, app_=grant.application, state_names=STATE_NAMES, aw=aw,
-        leads=leads, evaluations=aw.evaluations_of(grant), claims=aw.claims_of(grant),
-        reports=aw.reports_of(grant), refunds=aw.refunds_of(grant), lines=aw.budget_against_actual(grant),
-        gated=aw.gated_tranche(grant), open_evaluation=aw.open_evaluation(grant),
-        pending_fen=aw.pending_claims_fen(grant), chart=chart)
+        "grants/award/detail.html", grant=grant, app_=grant.application, state_names=STATE_NAMES,
+        tranche_state_names=tranches.TRANCHE_STATE_NAMES, payable_problem=tranches.payable_problem,
+        evaluation_state_names=evaluations.EVALUATION_STATE_NAMES, claim_state_names=claims.CLAIM_STATE_NAMES,
+        report_state_names=closing.REPORT_STATE_NAMES,
+        leads=leads, evaluations=evaluations.evaluations_of(grant), claims=claims.claims_of(grant),
+        reports=closing.reports_of(grant), refunds=closing.refunds_of(grant),
+        lines=claims.budget_against_actual(grant),
+        gated=evaluations.gated_tranche(grant), open_evaluation=evaluations.open_evaluation(grant),
+        pending_fen=claims.pending_claims_fen(grant), chart=chart)
 
 
 @bp.route("/awarded/<id:grant_id>/agreement.pdf")
 @requires(*READERS)
 def award_agreement_pdf(grant_id):
-    from charity.grants.pdf_award import render_agreement
-    from charity.models_base import utcnow
-
     grant = _grant_or_404(grant_id)
     # A contract both sides sign: always in Chinese, whatever the language of the screen.
     with force_locale("zh"):
-        pdf = render_agreement(aw.agreement_data(grant), generated_by=current_user.display_name,
+        pdf = render_agreement(documents.agreement_data(grant), generated_by=current_user.display_name,
                                generated_at=utcnow())
     return _pdf(pdf, f"agreement-{grant.agreement_no}.pdf")
 
@@ -146,11 +147,8 @@ def award_agreement_pdf(grant_id):
 @bp.route("/awarded/<id:grant_id>/statement.pdf")
 @requires(*READERS)
 def award_statement_pdf(grant_id):
-    from charity.grants.pdf_award import render_grant_statement
-    from charity.models_base import utcnow
-
     grant = _grant_or_404(grant_id)
-    pdf = render_grant_statement(aw.statement_data(grant), generated_by=current_user.display_name,
+    pdf = render_grant_statement(documents.statement_data(grant), generated_by=current_user.display_name,
                                  generated_at=utcnow())
     return _pdf(pdf, f"grant-statement-{grant.agreement_no}.pdf")
 
@@ -162,16 +160,16 @@ def award_statement_pdf(grant_id):
 def award_new(application_id):
     application = get_scoped_or_404(Application, application_id)
     form = AwardForm()
-    existing = {p.id: p for p in aw.fundable_projects(application)}
+    existing = {p.id: p for p in agreements.fundable_projects(application)}
     form.project_id.choices = [(0, _("A new project: %(title)s", title=application.title))] + [
         (p.id, _("The team's project: %(title)s", title=p.title)) for p in existing.values()]
 
     made = {}
 
     def action(f):
-        made["grant"] = aw.award(application, tranche_percents=f.percents,
-                                 expected_activities=f.expected_activities.data,
-                                 project=existing.get(f.project_id.data), actor=_user())
+        made["grant"] = agreements.award(application, tranche_percents=f.percents,
+                                         expected_activities=f.expected_activities.data,
+                                         project=existing.get(f.project_id.data), actor=_user())
         return _("Grant awarded: agreement %(no)s. Print it, have it signed, then record the signatures.",
                  no=made["grant"].agreement_no)
 
@@ -188,8 +186,9 @@ def award_sign(grant_id):
     back = url_for("grants.award_detail", grant_id=grant.id)
 
     def action(f):
-        aw.record_agreement_signed(grant, signed_on=f.signed_on.data, team_signatory=f.team_signatory.data,
-                                   centre_signatory=f.centre_signatory.data, actor=_user())
+        agreements.record_agreement_signed(grant, signed_on=f.signed_on.data,
+                                           team_signatory=f.team_signatory.data,
+                                           centre_signatory=f.centre_signatory.data, actor=_user())
         return _("The agreement is recorded as signed.")
 
     return _run(form, action, success=back, title=_("Record the signed agreement"), grant=grant, back=back)
@@ -204,11 +203,11 @@ def award_pay(tranche_id):
     back = url_for("grants.award_detail", grant_id=grant.id)
 
     def action(f):
-        aw.pay_tranche(tranche, paid_on=f.paid_on.data, method=f.method.data,
-                       idempotency_key=f.idempotency_key.data, actor=_user())
+        tranches.pay_tranche(tranche, paid_on=f.paid_on.data, method=f.method.data,
+                             idempotency_key=f.idempotency_key.data, actor=_user())
         return _("Tranche %(seq)s paid and posted to the fund's ledger.", seq=tranche.seq)
 
-    problem = aw.payable_problem(tranche) if request.method == "GET" else None
+    problem = tranches.payable_problem(tranche) if request.method == "GET" else None
     return _run(form, action, success=back, grant=grant, back=back, submit=_("Pay and post"),
                 title=_("Pay tranche %(seq)s", seq=tranche.seq), tranche=tranche, problem=problem)
 
@@ -221,8 +220,9 @@ def award_terminate(grant_id):
     back = url_for("grants.award_detail", grant_id=grant.id)
 
     def action(f):
-        refund = aw.terminate(grant, reason=f.reason.data, returned_on=f.returned_on.data,
-                              method=f.method.data, idempotency_key=f.idempotency_key.data, actor=_user())
+        refund = closing.terminate(grant, reason=f.reason.data, returned_on=f.returned_on.data,
+                                   method=f.method.data, idempotency_key=f.idempotency_key.data,
+                                   actor=_user())
         if refund is None:
             return _("Grant terminated.")
         return _("Grant terminated; %(amount)s not spent returned to the fund.",
@@ -237,7 +237,7 @@ def award_terminate(grant_id):
 def _activity_choices(grant):
     zone = local_zone()
     return choices((a.id, f"{a.starts_at.astimezone(zone).date().isoformat()} {a.title}")
-                   for a in aw.citable_activities(grant))
+                   for a in evaluations.citable_activities(grant))
 
 
 def _check_leads(grant):
@@ -255,12 +255,12 @@ def award_evaluation_submit(grant_id):
     back = url_for("grants.award_detail", grant_id=grant.id)
 
     def action(f):
-        aw.submit_evaluation(grant, self_evaluation=f.self_evaluation.data, activity_ids=f.activity_ids.data,
-                             actor=_user())
+        evaluations.submit_evaluation(grant, self_evaluation=f.self_evaluation.data,
+                                      activity_ids=f.activity_ids.data, actor=_user())
         return _("Self-evaluation submitted to the evaluators.")
 
     return _run(form, action, success=back, grant=grant, back=back, submit=_("Submit"),
-                title=_("Mid-term self-evaluation"), open_evaluation=aw.open_evaluation(grant))
+                title=_("Mid-term self-evaluation"), open_evaluation=evaluations.open_evaluation(grant))
 
 
 @bp.route("/awarded/evaluations/<id:evaluation_id>/evaluate", methods=["GET", "POST"])
@@ -272,7 +272,7 @@ def award_evaluate(evaluation_id):
     back = url_for("grants.award_detail", grant_id=grant.id)
 
     def action(f):
-        aw.evaluate(evaluation, f.outcome.data, opinion=f.opinion.data, actor=_user())
+        evaluations.evaluate(evaluation, f.outcome.data, opinion=f.opinion.data, actor=_user())
         return _("Evaluation recorded.")
 
     return _run(form, action, success=back, grant=grant, back=back, submit=_("Record the result"),
@@ -295,10 +295,10 @@ def award_claim_new(grant_id):
     def action(form):
         limit = current_app.config["UPLOAD_MAX_BYTES"]
         receipts = [(f.stream.read(limit + 1), f.filename) for f in form.receipts.data if f.filename]
-        claim = aw.submit_claim(grant, budget_line_id=form.budget_line_id.data,
-                                description=form.description.data, amount_fen=form.amount.fen,
-                                spent_on=form.spent_on.data, receipts=receipts,
-                                actor=_user())
+        claim = claims.submit_claim(grant, budget_line_id=form.budget_line_id.data,
+                                    description=form.description.data, amount_fen=form.amount.fen,
+                                    spent_on=form.spent_on.data, receipts=receipts,
+                                    actor=_user())
         for receipt in claim.receipts:  # a claim that is not saved keeps no files
             transaction.on_rollback(partial(uploads.remove, receipt.stored_name))
         return _("Expense claim submitted.")
@@ -317,13 +317,13 @@ def award_claim(claim_id):
         abort(403)
 
     def action(f):
-        aw.decide_claim(claim, approve=f.decision.data == "approve", note=f.note.data,
-                        idempotency_key=f.idempotency_key.data, actor=_user())
+        claims.decide_claim(claim, approve=f.decision.data == "approve", note=f.note.data,
+                            idempotency_key=f.idempotency_key.data, actor=_user())
         return _("Claim approved and posted.") if f.decision.data == "approve" else _("Claim rejected.")
 
     return _run(form, action, success=back, grant=grant, back=back, submit=_("Decide"),
                 title=_("Expense claim"), template="grants/award/claim.html", claim=claim,
-                aw_names=aw.CLAIM_STATE_NAMES)
+                aw_names=claims.CLAIM_STATE_NAMES)
 
 
 @bp.route("/awarded/receipts/<id:receipt_id>")
@@ -350,9 +350,9 @@ def award_report_submit(grant_id):
     back = url_for("grants.award_detail", grant_id=grant.id)
 
     def action(f):
-        aw.submit_final_report(grant, narrative=f.narrative.data, outcomes=f.outcomes.data,
-                               beneficiaries=f.beneficiaries.data, activity_ids=f.activity_ids.data,
-                               actor=_user())
+        closing.submit_final_report(grant, narrative=f.narrative.data, outcomes=f.outcomes.data,
+                                    beneficiaries=f.beneficiaries.data, activity_ids=f.activity_ids.data,
+                                    actor=_user())
         return _("Final report submitted to the council.")
 
     return _run(form, action, success=back, grant=grant, back=back, submit=_("Submit"),
@@ -371,15 +371,16 @@ def award_report(report_id):
 
     def action(f):
         if f.decision.data == "return":
-            aw.return_final_report(report, opinion=f.opinion.data, actor=_user())
+            closing.return_final_report(report, opinion=f.opinion.data, actor=_user())
             return _("Report returned to the team.")
-        aw.accept_final_report(report, opinion=f.opinion.data, returned_on=f.returned_on.data,
-                               method=f.method.data, idempotency_key=f.idempotency_key.data, actor=_user())
+        closing.accept_final_report(report, opinion=f.opinion.data, returned_on=f.returned_on.data,
+                                    method=f.method.data, idempotency_key=f.idempotency_key.data,
+                                    actor=_user())
         return _("Report accepted: the grant is closed.")
 
     return _run(form, action, success=back, grant=grant, back=back, submit=_("Record the decision"),
                 title=_("Final report"), template="grants/award/report.html", report=report,
-                aw_names=aw.REPORT_STATE_NAMES)
+                aw_names=closing.REPORT_STATE_NAMES)
 
 
 # -- public: failed mid-term evaluations -----------------------------------------------------
@@ -392,4 +393,4 @@ def award_evaluations(slug):
     if community is None:
         abort(404)
     return render_template("grants/award/public_evaluations.html", community=community,
-                           results=aw.published_evaluations(community))
+                           results=evaluations.published_evaluations(community))

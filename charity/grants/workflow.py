@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from charity.accounts.models import Community
 from charity.audit.services import record
 from charity.extensions import db
 from charity.grants.errors import (
@@ -168,8 +169,6 @@ def transition(application, action, *, actor=None, approved_fen=None, conditions
 
 
 def _community(application):
-    from charity.accounts.models import Community
-
     return db.session.get(Community, application.community_id)
 
 
