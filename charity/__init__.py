@@ -215,7 +215,7 @@ def _connect_signals():
     Connecting twice is harmless (each receiver is connected once, strongly)."""
     from charity.fund.services import connect_signals as fund
     from charity.partners.services import connect_signals as partners
-    from charity.points.services import connect_signals as points
+    from charity.points.earning import connect_signals as points
     from charity.projects.services import connect_signals as projects
 
     for connect in (partners, fund, points, projects):

@@ -18,7 +18,7 @@ VERIFY_SCRIPT = textwrap.dedent('''
 
     from charity.projects import services as projects  # the only domain imported
 
-    assert "charity.points.services" not in sys.modules, "projects pulled in points"
+    assert "charity.points.earning" not in sys.modules, "projects pulled in points"
     from charity import signals
     assert not signals.activity_verified.receivers, "an import connected a receiver"
 
@@ -61,7 +61,9 @@ VERIFY_SCRIPT = textwrap.dedent('''
 
 IMPORT_SCRIPT = textwrap.dedent('''
     import sys
-    import charity.grants.services, charity.points.services, charity.fund.services  # noqa
+    import charity.grants.services, charity.fund.services  # noqa
+    import charity.points.earning, charity.points.expiry, charity.points.ledger  # noqa
+    import charity.points.redemptions, charity.points.rules  # noqa
     import charity.projects.services, charity.partners.services, charity.needs.services  # noqa
     views = sorted(m for m in sys.modules if m.startswith("charity.") and
                    (m.rsplit(".", 1)[-1].startswith("views") or m.endswith(".public")))
@@ -92,7 +94,8 @@ def test_services_load_no_views(tmp_path):
 def test_receivers_are_connected_by_create_app(app):
     from charity.fund.services import ensure_chart
     from charity.partners.services import seed_categories
-    from charity.points.services import _on_verified, seed_points
+    from charity.points.earning import _on_verified
+    from charity.points.rules import seed_points
 
     def connected(signal):
         return set(signal.receivers_for(object()))

@@ -21,7 +21,8 @@ from charity.extensions import db
 from charity.models_base import utcnow
 from charity.pagination import paginate
 from charity.partners.models import Partner, Service
-from charity.points import records, services
+from charity.points import expiry, ledger, records, redemptions
+from charity.points import rules as point_rules
 from charity.points.errors import NoVolunteerRecord
 from charity.points.forms import (
     ActionForm,
@@ -44,6 +45,7 @@ from charity.points.models import (
     Redemption,
     RedemptionState,
 )
+from charity.points.pdf import render_certificate, render_passbook, render_settlement
 from charity.projects.models import ActivityKind
 from charity.teams.models import Team, TeamMember, Volunteer
 from charity.teams.services import led_team_ids, volunteer_of
@@ -63,7 +65,7 @@ def _user():
 @bp.app_context_processor
 def _labels():
     return {"entry_kind_names": ENTRY_KIND_NAMES, "redemption_state_names": REDEMPTION_STATE_NAMES,
-            "format_code": services.format_code}
+            "format_code": redemptions.format_code}
 
 
 def _me():
@@ -74,8 +76,8 @@ def _me():
 
 
 def _level(account):
-    thresholds = services.settings_for(g.community).thresholds
-    stars, next_hours = services.level_for(account.lifetime_minutes, thresholds)
+    thresholds = point_rules.settings_for(g.community).thresholds
+    stars, next_hours = point_rules.level_for(account.lifetime_minutes, thresholds)
     return {"stars": stars, "max": len(thresholds), "next_hours": next_hours,
             "hours": account.lifetime_minutes / 60}
 
@@ -117,7 +119,7 @@ def mine():
     volunteer = volunteer_of(_user(), g.community)
     if volunteer is None:
         return render_template("points/mine.html", volunteer=None)
-    account = services.account_for(volunteer)
+    account = ledger.account_for(volunteer)
     pending = db.session.scalars(sa.select(Redemption).where(
         Redemption.account_id == account.id, Redemption.state == RedemptionState.held)
         .order_by(Redemption.created_at.desc())).all()
@@ -126,7 +128,7 @@ def mine():
     led = led_team_ids() or {0}
     teams = db.session.scalars(scoped(Team).where(Team.id.in_(led)).order_by(Team.name)).all()
     return render_template("points/mine.html", volunteer=volunteer, account=account, level=_level(account),
-                           page=paginate(services.history_query(account)), pending=pending,
+                           page=paginate(ledger.history_query(account)), pending=pending,
                            certificates=certificates, opt_form=ActionForm(), teams=teams)
 
 
@@ -137,8 +139,8 @@ def opt_out():
     if not form.validate_on_submit():
         abort(400)
     back = back_on_error(url_for("points.mine"))
-    account = services.account_for(_me())
-    services.set_opt_out(account, not account.leaderboard_opt_out, actor=_user())
+    account = ledger.account_for(_me())
+    ledger.set_opt_out(account, not account.leaderboard_opt_out, actor=_user())
     flash(_("You are no longer shown on the leaderboard.") if account.leaderboard_opt_out
           else _("You are shown on the leaderboard again."), "success")
     return redirect(back)
@@ -155,8 +157,6 @@ def passbook_pdf():
 
 
 def _passbook_response(volunteer):
-    from charity.points.pdf import render_passbook
-
     pdf = render_passbook(records.build_passbook(volunteer, generated_by=current_user.display_name))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="passbook-{volunteer.id}.pdf"'})
@@ -168,8 +168,8 @@ def _passbook_response(volunteer):
 @requires(*SERVING, *STAFF)
 def shop():
     volunteer = volunteer_of(_user(), g.community)
-    account = services.account_for(volunteer) if volunteer else None
-    offers = [(s, services.quota_left(s)) for s in services.redeemable_services(g.community.id)]
+    account = ledger.account_for(volunteer) if volunteer else None
+    offers = [(s, redemptions.quota_left(s)) for s in redemptions.redeemable_services(g.community.id)]
     return render_template("points/shop.html", offers=offers, account=account, form=RedeemForm(),
                            can_redeem=volunteer is not None and has_role(*SERVING))
 
@@ -183,7 +183,7 @@ def redeem(service_id):
     def take(form):
         try:
             with db.session.begin_nested():  # flushed here, so that a twin is caught here
-                redemption = services.redeem(_me(), service, key=form.idempotency_key.data, actor=_user())
+                redemption = redemptions.redeem(_me(), service, key=form.idempotency_key.data, actor=_user())
         except IntegrityError:  # the same form sent twice at the same moment: show the first code
             redemption = db.session.scalar(scoped(Redemption).where(
                 Redemption.idempotency_key == form.idempotency_key.data))
@@ -201,10 +201,10 @@ def redeem(service_id):
 
 
 def _shop_again(status):
-    offers = [(s, services.quota_left(s)) for s in services.redeemable_services(g.community.id)]
+    offers = [(s, redemptions.quota_left(s)) for s in redemptions.redeemable_services(g.community.id)]
     volunteer = volunteer_of(_user(), g.community)
     return render_template("points/shop.html", offers=offers, form=RedeemForm(formdata=None), can_redeem=True,
-                           account=services.account_for(volunteer) if volunteer else None), status
+                           account=ledger.account_for(volunteer) if volunteer else None), status
 
 
 def _redemption_for_viewer(redemption_id):
@@ -216,7 +216,7 @@ def _redemption_for_viewer(redemption_id):
     volunteer = volunteer_of(_user(), g.community)
     if volunteer is not None and redemption.volunteer_id == volunteer.id and has_role(*SERVING):
         return redemption
-    merchant_of = services.merchant_partner_ids(_user(), g.community.id) if has_role("merchant") else set()
+    merchant_of = redemptions.merchant_partner_ids(_user(), g.community.id) if has_role("merchant") else set()
     if redemption.partner_id in merchant_of:
         return redemption
     abort(404)
@@ -229,7 +229,7 @@ def redemption(redemption_id):
     own = r.volunteer_id == getattr(volunteer_of(_user(), g.community), "id", None)
     qr = None
     if r.state == RedemptionState.held and (own or has_role("admin")):
-        qr = qr_svg(url_for("points.merchant", code=services.format_code(r.code), _external=True))
+        qr = qr_svg(url_for("points.merchant", code=redemptions.format_code(r.code), _external=True))
     return render_template("points/redemption.html", r=r, qr=qr, own=own, cancel_form=ActionForm(),
                            show_code=own or has_role("admin"))
 
@@ -246,7 +246,7 @@ def redemption_cancel(redemption_id):
         abort(400)
 
     def cancel(form):
-        services.transition_redemption(r, "cancel", actor=_user())
+        redemptions.transition_redemption(r, "cancel", actor=_user())
         return _("The code is cancelled and %(points)s points are back.", points=r.points)
 
     return submit(form, cancel, success=url_for("points.redemption", redemption_id=r.id),
@@ -264,11 +264,11 @@ def leaderboard():
     except ValueError:
         page = 1
     page = min(page, 1000)
-    rows = db.session.execute(services.leaderboard_query(g.community)
+    rows = db.session.execute(ledger.leaderboard_query(g.community)
                               .limit(LEADERBOARD_SIZE + 1).offset((page - 1) * LEADERBOARD_SIZE)).all()
-    thresholds = services.settings_for(g.community).thresholds
+    thresholds = point_rules.settings_for(g.community).thresholds
     ranked = [(n + 1 + (page - 1) * LEADERBOARD_SIZE, account, name,
-               services.level_for(account.lifetime_minutes, thresholds)[0])
+               point_rules.level_for(account.lifetime_minutes, thresholds)[0])
               for n, (account, name) in enumerate(rows[:LEADERBOARD_SIZE])]
     return render_template("points/leaderboard.html", ranked=ranked, page=page,
                            has_next=len(rows) > LEADERBOARD_SIZE, thresholds=thresholds)
@@ -285,15 +285,15 @@ def team(team_id):
         .join(Volunteer, Volunteer.id == TeamMember.volunteer_id)
         .outerjoin(PointAccount, PointAccount.volunteer_id == Volunteer.id)
         .where(TeamMember.team_id == team.id).order_by(TeamMember.left_on.is_not(None), Volunteer.name)).all()
-    thresholds = services.settings_for(g.community).thresholds
+    thresholds = point_rules.settings_for(g.community).thresholds
     return render_template("points/team.html", team=team, rows=rows, thresholds=thresholds,
-                           level_for=services.level_for)
+                           level_for=point_rules.level_for)
 
 
 # --- merchants -------------------------------------------------------------------------
 
 def _merchant_partners():
-    ids = services.merchant_partner_ids(_user(), g.community.id)
+    ids = redemptions.merchant_partner_ids(_user(), g.community.id)
     return db.session.scalars(scoped(Partner).where(Partner.id.in_(ids or {0})).order_by(Partner.name)).all()
 
 
@@ -304,8 +304,8 @@ def merchant():
     form = ConfirmCodeForm(data={"code": request.args.get("code", "")} if request.method == "GET" else None)
 
     def confirm(form):
-        r = services.confirm_code(_user(), g.community.id, form.code.data, actor=_user())
-        return _("Code %(code)s confirmed: %(service)s for %(name)s.", code=services.format_code(r.code),
+        r = redemptions.confirm_code(_user(), g.community.id, form.code.data, actor=_user())
+        return _("Code %(code)s confirmed: %(service)s for %(name)s.", code=redemptions.format_code(r.code),
                  service=r.service.name, name=records.mask_name(r.volunteer.name))
 
     def render(status):
@@ -313,7 +313,7 @@ def merchant():
             Redemption.partner_id.in_([p.id for p in partners] or [0]),
             Redemption.state == RedemptionState.held).order_by(Redemption.created_at)).all()
         return render_template("points/merchant.html", partners=partners, form=form, queue=queue,
-                               mask_name=records.mask_name, month=services.this_month()), status
+                               mask_name=records.mask_name, month=redemptions.this_month()), status
 
     return submit(form, confirm, success=url_for("points.merchant"), fields={CharityError: "code"},
                   render=render)
@@ -321,22 +321,22 @@ def merchant():
 
 def _partner_for_settlement(partner_id):
     partner = get_scoped_or_404(Partner, partner_id)
-    if not has_role(*STAFF) and partner.id not in services.merchant_partner_ids(_user(), g.community.id):
+    if not has_role(*STAFF) and partner.id not in redemptions.merchant_partner_ids(_user(), g.community.id):
         abort(404)
     return partner
 
 
 def _month_arg():
     form = MonthForm(request.args)
-    month = form.month.data or services.this_month()
-    services.month_bounds(month)  # raises ValidationFailed on a malformed month
+    month = form.month.data or redemptions.this_month()
+    redemptions.month_bounds(month)  # raises ValidationFailed on a malformed month
     return form, month
 
 
 def _settlement_data(partner, month):
-    rows, by_service = services.settlement([partner.id], month)
+    rows, by_service = redemptions.settlement([partner.id], month)
     return {"community": g.community.name, "partner": partner.name, "month": month, "by_service": by_service,
-            "rows": [{"when": r.closed_at, "code": services.format_code(r.code), "service": r.service.name,
+            "rows": [{"when": r.closed_at, "code": redemptions.format_code(r.code), "service": r.service.name,
                       "volunteer": records.mask_name(r.volunteer.name), "points": r.points} for r in rows],
             "generated_by": current_user.display_name, "generated_at": utcnow()}
 
@@ -358,8 +358,6 @@ def settlement(shop_id):
 @bp.route("/settlements/<id:shop_id>/statement.pdf")
 @requires("merchant", *STAFF)
 def settlement_pdf(shop_id):
-    from charity.points.pdf import render_settlement
-
     partner = _partner_for_settlement(shop_id)
     try:
         _form, month = _month_arg()
@@ -373,18 +371,18 @@ def settlement_pdf(shop_id):
 # --- staff: a volunteer's account ------------------------------------------------------
 
 def _volunteer_page(volunteer, status=200, **forms):
-    account = services.account_for(volunteer)
+    account = ledger.account_for(volunteer)
     on_behalf = forms.get("on_behalf") or OnBehalfForm(formdata=None)
     on_behalf.service_id.choices = choices((s.id, f"{s.partner.name} · {s.name} · {s.points_price}")
-                                           for s in services.redeemable_services(g.community.id))
-    redemptions = db.session.scalars(sa.select(Redemption).where(Redemption.account_id == account.id)
-                                     .order_by(Redemption.id.desc()).limit(20)).all()
+                                           for s in redemptions.redeemable_services(g.community.id))
+    recent = db.session.scalars(sa.select(Redemption).where(Redemption.account_id == account.id)
+                                .order_by(Redemption.id.desc()).limit(20)).all()
     identity = forms.get("identity") or IdentityForm(formdata=None, data={
         "id_type": volunteer.id_type or "", "id_number": volunteer.id_number or "",
         "volunteer_number": volunteer.volunteer_number or ""})
     return render_template(
         "points/volunteer.html", volunteer=volunteer, account=account, level=_level(account),
-        page=paginate(services.history_query(account)), redemptions=redemptions,
+        page=paginate(ledger.history_query(account)), redemptions=recent,
         adjust_form=forms.get("adjust") or AdjustForm(formdata=None), on_behalf_form=on_behalf,
         certificate_form=forms.get("certificate") or CertificateForm(formdata=None),
         commendation_form=forms.get("commendation") or CommendationForm(formdata=None),
@@ -413,8 +411,8 @@ def _staff_post(volunteer_id, form_name, form, act):
 @requires("admin")
 def adjust(volunteer_id):
     def act(volunteer, form):
-        services.adjust(volunteer, form.points.data, reason=form.reason.data, key=form.idempotency_key.data,
-                        actor=_user())
+        ledger.adjust(volunteer, form.points.data, reason=form.reason.data, key=form.idempotency_key.data,
+                      actor=_user())
         return _("Points adjusted."), None
 
     return _staff_post(volunteer_id, "adjust", AdjustForm(), act)
@@ -425,12 +423,13 @@ def adjust(volunteer_id):
 def redeem_on_behalf(volunteer_id):
     def act(volunteer, form):
         service = get_scoped_or_404(Service, form.service_id.data)
-        r = services.redeem(volunteer, service, key=form.idempotency_key.data, actor=_user(), on_behalf=True)
+        r = redemptions.redeem(volunteer, service, key=form.idempotency_key.data, actor=_user(),
+                               on_behalf=True)
         return (_("Code issued on the volunteer's behalf: print or write it down for them."),
                 url_for("points.redemption", redemption_id=r.id))
 
     form = OnBehalfForm()
-    form.service_id.choices = choices((s.id, s.name) for s in services.redeemable_services(g.community.id))
+    form.service_id.choices = choices((s.id, s.name) for s in redemptions.redeemable_services(g.community.id))
     return _staff_post(volunteer_id, "on_behalf", form, act)
 
 
@@ -476,8 +475,6 @@ def certificate_issue(volunteer_id):
 @bp.route("/certificates/<id:certificate_id>.pdf")
 @requires(*STAFF, *SERVING)
 def certificate_pdf(certificate_id):
-    from charity.points.pdf import render_certificate
-
     cert = get_scoped_or_404(Certificate, certificate_id)
     if not has_role(*STAFF):
         volunteer = volunteer_of(_user(), g.community)
@@ -514,7 +511,7 @@ def rules():
     if request.method == "POST" and not has_role("admin"):
         abort(403)
     if request.method == "GET":
-        current = services.rule_in_force(g.community.id, utcnow())
+        current = point_rules.rule_in_force(g.community.id, utcnow())
         if current is not None:
             for k in ActivityKind:
                 form[f"rate_{k.value}"].data = current.rates.get(k.value, 0)
@@ -522,27 +519,27 @@ def rules():
             form.organiser_bonus.data = current.organiser_bonus
 
     def create(form):
-        version = services.new_rule_version(
+        version = point_rules.new_rule_version(
             g.community, rates={k.value: form[f"rate_{k.value}"].data for k in ActivityKind},
             cap_per_activity=form.cap_per_activity.data, organiser_bonus=form.organiser_bonus.data,
             note=form.note.data, actor=_user())
         return _("Rules version %(number)s is in force from now on.", number=version.number)
 
     return submit(form, create, success=url_for("points.rules"), render=lambda status: (
-        render_template("points/rules.html", form=form, versions=services.rule_versions(g.community),
+        render_template("points/rules.html", form=form, versions=point_rules.rule_versions(g.community),
                         kinds=list(ActivityKind), kind_names=ACTIVITY_KIND_NAMES,
-                        current=services.rule_in_force(g.community.id, utcnow())), status))
+                        current=point_rules.rule_in_force(g.community.id, utcnow())), status))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @requires("admin")
 def settings():
-    current = services.settings_for(g.community)
+    current = point_rules.settings_for(g.community)
     form = SettingsForm(obj=current)
 
     def save(form):
-        services.update_settings(g.community, actor=_user(),
-                                 **{f: form[f].data for f in services.SETTINGS_FIELDS})
+        point_rules.update_settings(g.community, actor=_user(),
+                                    **{f: form[f].data for f in point_rules.SETTINGS_FIELDS})
         return _("Points settings saved.")
 
     return submit(form, save, success=url_for("points.settings"), fields={CharityError: "level_hours"},
@@ -552,6 +549,6 @@ def settings():
 @bp.route("/expiring")
 @requires(*STAFF)
 def expiring():
-    settings = services.settings_for(g.community)
-    rows = db.session.execute(services.expiring_soon_query(g.community).limit(500)).all()
+    settings = point_rules.settings_for(g.community)
+    rows = db.session.execute(expiry.expiring_soon_query(g.community).limit(500)).all()
     return render_template("points/expiring.html", rows=rows, settings=settings)
