@@ -213,7 +213,7 @@ def _register_blueprints(app):
 def _connect_signals():
     """Connect every domain's receivers of the cross-domain signals (:mod:`charity.signals`).
     Connecting twice is harmless (each receiver is connected once, strongly)."""
-    from charity.fund.services import connect_signals as fund
+    from charity.fund.ledger import connect_signals as fund
     from charity.partners.services import connect_signals as partners
     from charity.points.earning import connect_signals as points
     from charity.projects.services import connect_signals as projects

@@ -61,7 +61,8 @@ VERIFY_SCRIPT = textwrap.dedent('''
 
 IMPORT_SCRIPT = textwrap.dedent('''
     import sys
-    import charity.grants.services, charity.fund.services  # noqa
+    import charity.grants.services  # noqa
+    import charity.fund.income_spending, charity.fund.ledger, charity.fund.periods, charity.fund.verification  # noqa
     import charity.points.earning, charity.points.expiry, charity.points.ledger  # noqa
     import charity.points.redemptions, charity.points.rules  # noqa
     import charity.projects.services, charity.partners.services, charity.needs.services  # noqa
@@ -92,7 +93,7 @@ def test_services_load_no_views(tmp_path):
 
 
 def test_receivers_are_connected_by_create_app(app):
-    from charity.fund.services import ensure_chart
+    from charity.fund.ledger import ensure_chart
     from charity.partners.services import seed_categories
     from charity.points.earning import _on_verified
     from charity.points.rules import seed_points
