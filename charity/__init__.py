@@ -205,6 +205,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(grants_bp)
     app.register_blueprint(grants_public_bp)
+    from charity.points import views_staff  # noqa: F401  (its routes, on points_bp)
     from charity.points.views import bp as points_bp
 
     app.register_blueprint(points_bp)
