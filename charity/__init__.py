@@ -208,6 +208,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(grants_bp)
     app.register_blueprint(grants_public_bp)
+    from charity.points import views_staff  # noqa: F401  (its routes, on points_bp)
     from charity.points.views import bp as points_bp
 
     app.register_blueprint(points_bp)
@@ -216,9 +217,9 @@ def _register_blueprints(app):
 def _connect_signals():
     """Connect every domain's receivers of the cross-domain signals (:mod:`charity.signals`).
     Connecting twice is harmless (each receiver is connected once, strongly)."""
-    from charity.fund.services import connect_signals as fund
+    from charity.fund.ledger import connect_signals as fund
     from charity.partners.services import connect_signals as partners
-    from charity.points.services import connect_signals as points
+    from charity.points.earning import connect_signals as points
     from charity.projects.services import connect_signals as projects
 
     for connect in (partners, fund, points, projects):

@@ -43,7 +43,7 @@ MATRIX = {
 
 def _donation(app, world):
     from charity.extensions import db
-    from charity.fund import services
+    from charity.fund import income_spending
     from charity.fund.models import Donation
     from tests.fund_helpers import community
 
@@ -52,8 +52,8 @@ def _donation(app, world):
                                      .where(Donation.community_id == world.a))
         if existing:
             return existing
-        donation = services.record_donation(community(), amount_fen=50_000, received_on=date(2026, 2, 1),
-                                            method="bank", donor_name="样例捐赠人")
+        donation = income_spending.record_donation(community(), amount_fen=50_000, received_on=date(2026, 2, 1),
+                                                   method="bank", donor_name="样例捐赠人")
         db.session.commit()
         return donation.id
 
@@ -69,7 +69,7 @@ def _entry(app, world):
 
 def _period(app, world):
     from charity.extensions import db
-    from charity.fund import services
+    from charity.fund import periods
     from charity.fund.models import FundPeriod
     from tests.fund_helpers import community, user
 
@@ -77,7 +77,7 @@ def _period(app, world):
         existing = db.session.scalar(sa.select(FundPeriod.id).where(FundPeriod.community_id == world.a))
         if existing:
             return existing
-        period = services.transition_period(community(), 2025, 1, "close", actor=user("admin"))
+        period = periods.transition_period(community(), 2025, 1, "close", actor=user("admin"))
         db.session.commit()
         return period.id
 

@@ -62,15 +62,15 @@ MATRIX = {
 def _redemption(app, world):
     from charity.extensions import db
     from charity.partners.models import Service
-    from charity.points import services
+    from charity.points import redemptions
     from charity.teams.models import Volunteer
     from tests.points_helpers import build_points
 
     sc = build_points(app, world)
     if "points_redemption" not in app.extensions:
         with app.test_request_context():
-            r = services.redeem(db.session.get(Volunteer, sc.member_a), db.session.get(Service, sc.haircut),
-                                key="access-matrix")
+            r = redemptions.redeem(db.session.get(Volunteer, sc.member_a), db.session.get(Service, sc.haircut),
+                                   key="access-matrix")
             db.session.commit()
             app.extensions["points_redemption"] = r.id
     return app.extensions["points_redemption"]

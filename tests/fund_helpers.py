@@ -18,9 +18,9 @@ def user(username):
 
 def fund(app, world, amount_fen=100_000, day=date(2026, 1, 5), method="bank"):
     """Put unrestricted money in community A's fund (a donation), committed."""
-    from charity.fund import services
+    from charity.fund import income_spending
 
     with app.app_context():
-        services.record_donation(community(), amount_fen=amount_fen, received_on=day, method=method,
-                                 donor_name="测试捐赠人")
+        income_spending.record_donation(community(), amount_fen=amount_fen, received_on=day, method=method,
+                                        donor_name="测试捐赠人")
         db.session.commit()

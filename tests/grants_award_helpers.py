@@ -4,7 +4,7 @@ a fund with money in the bank, an awarded and signed grant, a logged activity.""
 from datetime import datetime, time, timedelta
 
 from charity.extensions import db
-from charity.fund import services as fund
+from charity.fund import income_spending
 from charity.grants import agreements, evaluations, tranches
 from charity.models_base import local_today, local_zone
 from charity.projects import services as projects
@@ -24,8 +24,8 @@ def noticed_application(world, *, total_fen=3_000_00, title="亲子共读", team
 
 
 def put_money(world, amount_fen=MONEY_IN_BANK):
-    fund.record_donation(community(world), amount_fen=amount_fen, received_on=local_today() - timedelta(days=30),
-                         method="bank", donor_name="爱心企业")
+    income_spending.record_donation(community(world), amount_fen=amount_fen, received_on=local_today() - timedelta(days=30),
+                                    method="bank", donor_name="爱心企业")
     db.session.flush()
 
 

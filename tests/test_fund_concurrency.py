@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.extensions import db
-from charity.fund import services
+from charity.fund import income_spending, verification
 from charity.fund.errors import InsufficientFunds
 from charity.fund.models import FundAccount, JournalEntry
 from tests.conftest import is_postgres
@@ -28,8 +28,8 @@ def _withdraw_concurrently(app, workers=50):
             db.session.commit()  # hand the connection back: the pool is smaller than 50
             barrier.wait(timeout=60)
             try:
-                services.pay_expense(c, amount_fen=AMOUNT, paid_on=date(2026, 2, 1), expense_account="510102",
-                                     memo=f"提现 {n}", idempotency_key=f"withdraw-{n}")
+                income_spending.pay_expense(c, amount_fen=AMOUNT, paid_on=date(2026, 2, 1), expense_account="510102",
+                                            memo=f"提现 {n}", idempotency_key=f"withdraw-{n}")
                 balance = db.session.scalar(sa.select(FundAccount.balance_fen).where(
                     FundAccount.community_id == c.id, FundAccount.code == "1002"))
                 db.session.commit()
@@ -62,7 +62,7 @@ def _check(app, outcomes, lowest):
             FundAccount.community_id == c.id, FundAccount.code == "1002"))
         assert bank == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(JournalEntry)) == 21
-        assert services.verify_ledger(c).ok
+        assert verification.verify_ledger(c).ok
 
 
 @pytest.mark.skipif(not is_postgres(), reason="needs CHARITY_TEST_DATABASE_URL on PostgreSQL")

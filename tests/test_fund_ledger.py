@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.extensions import db
-from charity.fund import services
+from charity.fund import income_spending, ledger, periods, verification
 from charity.fund.errors import (
     AlreadyReversed,
     InsufficientFunds,
@@ -19,8 +19,8 @@ from charity.fund.errors import (
     RestrictionViolation,
     UnbalancedEntry,
 )
+from charity.fund.ledger import Line
 from charity.fund.models import FundAccount, JournalEntry, JournalLine, SubFund
-from charity.fund.services import Line
 from charity.reports import capital_yuan
 from tests.conftest import is_postgres
 from tests.fund_helpers import community, user
@@ -58,15 +58,15 @@ def test_new_community_gets_the_chart_and_a_chain_head(app, world, ctx):
 
 def test_donation_posts_a_balanced_chained_entry(app, world, ctx):
     c = community()
-    d = services.record_donation(c, amount_fen=12345, received_on=JAN, method="cash", donor_name="张三")
-    d2 = services.record_donation(c, amount_fen=500, received_on=JAN, method="bank", restriction="elderly")
+    d = income_spending.record_donation(c, amount_fen=12345, received_on=JAN, method="cash", donor_name="张三")
+    d2 = income_spending.record_donation(c, amount_fen=500, received_on=JAN, method="bank", restriction="elderly")
     db.session.commit()
     assert (d.receipt_no, d2.receipt_no) == ("JZ2026-0001", "JZ2026-0002")
     first, second = db.session.scalars(sa.select(JournalEntry).order_by(JournalEntry.seq)).all()
     assert first.prev_hash == "0" * 64 and second.prev_hash == first.hash
     assert sum(line.amount_fen for line in second.lines) == 0
     assert d2.subfund.purpose == "elderly" and d2.subfund.balance_fen == 500
-    assert services.verify_ledger(c).ok
+    assert verification.verify_ledger(c).ok
 
 
 @pytest.mark.parametrize("lines,error", [
@@ -84,49 +84,49 @@ def test_donation_posts_a_balanced_chained_entry(app, world, ctx):
 ])
 def test_invalid_postings_raise_a_named_error_and_change_nothing(app, world, ctx, lines, error):
     c = community()
-    services.record_donation(c, amount_fen=1000, received_on=JAN, method="bank", restriction="elderly")
-    services.record_donation(c, amount_fen=50, received_on=JAN, method="cash")
+    income_spending.record_donation(c, amount_fen=1000, received_on=JAN, method="bank", restriction="elderly")
+    income_spending.record_donation(c, amount_fen=50, received_on=JAN, method="cash")
     db.session.commit()
     before = _state()
     with pytest.raises(error):
-        services.post_entry(c, value_date=JAN, memo="测试", reference_type="expense", lines=lines)
+        ledger.post_entry(c, value_date=JAN, memo="测试", reference_type="expense", lines=lines)
     db.session.rollback()
     assert _state() == before
-    assert services.verify_ledger(c).ok
+    assert verification.verify_ledger(c).ok
 
 
 def test_restricted_money_pays_only_its_purpose_and_is_released_as_spent(app, world, ctx):
     c = community()
-    services.record_donation(c, amount_fen=1000, received_on=JAN, method="bank", restriction="elderly")
+    income_spending.record_donation(c, amount_fen=1000, received_on=JAN, method="bank", restriction="elderly")
     db.session.commit()
     # Unrestricted spending cannot use restricted money.
     with pytest.raises(InsufficientFunds):
-        services.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="510102", memo="文具")
+        income_spending.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="510102", memo="文具")
     with pytest.raises(RestrictionViolation):
-        services.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="510102", memo="文具",
-                             restricted=True)
+        income_spending.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="510102", memo="文具",
+                                    restricted=True)
     db.session.rollback()
-    services.pay_expense(c, amount_fen=400, paid_on=JAN, expense_account="510102", memo="探访慰问",
-                         purpose="elderly", restricted=True)
+    income_spending.pay_expense(c, amount_fen=400, paid_on=JAN, expense_account="510102", memo="探访慰问",
+                                purpose="elderly", restricted=True)
     db.session.commit()
     assert db.session.scalar(sa.select(SubFund.balance_fen)) == 600
     with pytest.raises(InsufficientFunds):
-        services.pay_expense(c, amount_fen=601, paid_on=JAN, expense_account="510102", memo="超支",
-                             purpose="elderly", restricted=True)
+        income_spending.pay_expense(c, amount_fen=601, paid_on=JAN, expense_account="510102", memo="超支",
+                                    purpose="elderly", restricted=True)
 
 
 def test_retried_posting_with_the_same_key_posts_once(app, world, ctx):
     c = community()
-    first = services.record_donation(c, amount_fen=700, received_on=JAN, method="bank", idempotency_key="k-1")
+    first = income_spending.record_donation(c, amount_fen=700, received_on=JAN, method="bank", idempotency_key="k-1")
     db.session.commit()
-    again = services.record_donation(c, amount_fen=700, received_on=JAN, method="bank", idempotency_key="k-1")
+    again = income_spending.record_donation(c, amount_fen=700, received_on=JAN, method="bank", idempotency_key="k-1")
     db.session.commit()
     assert again.id == first.id
-    entry = services.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="5201", memo="手续费",
-                                 idempotency_key="k-2")
+    entry = income_spending.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="5201", memo="手续费",
+                                        idempotency_key="k-2")
     db.session.commit()
-    assert services.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="5201", memo="手续费",
-                                idempotency_key="k-2").id == entry.id
+    assert income_spending.pay_expense(c, amount_fen=100, paid_on=JAN, expense_account="5201", memo="手续费",
+                                       idempotency_key="k-2").id == entry.id
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(JournalEntry)) == 2
     assert db.session.scalar(sa.select(FundAccount.balance_fen).where(FundAccount.code == "1002",
@@ -135,17 +135,17 @@ def test_retried_posting_with_the_same_key_posts_once(app, world, ctx):
 
 def test_a_posting_dated_in_a_closed_month_is_refused(app, world, ctx):
     c = community()
-    services.record_donation(c, amount_fen=700, received_on=JAN, method="bank")
-    services.transition_period(c, 2026, 1, "close", actor=user("admin"))
+    income_spending.record_donation(c, amount_fen=700, received_on=JAN, method="bank")
+    periods.transition_period(c, 2026, 1, "close", actor=user("admin"))
     db.session.commit()
     before = _state()
     with pytest.raises(PeriodClosed):
-        services.record_donation(c, amount_fen=5, received_on=date(2026, 1, 31), method="bank")
+        income_spending.record_donation(c, amount_fen=5, received_on=date(2026, 1, 31), method="bank")
     with pytest.raises(PeriodClosed):
-        services.pay_expense(c, amount_fen=5, paid_on=date(2026, 1, 2), expense_account="5201", memo="x")
+        income_spending.pay_expense(c, amount_fen=5, paid_on=date(2026, 1, 2), expense_account="5201", memo="x")
     db.session.rollback()
     assert _state() == before
-    services.record_donation(c, amount_fen=5, received_on=date(2026, 2, 1), method="bank")
+    income_spending.record_donation(c, amount_fen=5, received_on=date(2026, 2, 1), method="bank")
 
 
 def test_reopening_needs_an_admin_and_a_council_member(app, world, ctx, make_user):
@@ -153,23 +153,23 @@ def test_reopening_needs_an_admin_and_a_council_member(app, world, ctx, make_use
     c = community()
     admin, council, auditor = user("admin"), user("council"), user("auditor")
     with pytest.raises(PeriodTransitionError):
-        services.transition_period(c, 2026, 1, "close", actor=council)
-    services.transition_period(c, 2026, 1, "close", actor=admin)
+        periods.transition_period(c, 2026, 1, "close", actor=council)
+    periods.transition_period(c, 2026, 1, "close", actor=admin)
     with pytest.raises(PeriodTransitionError):
-        services.transition_period(c, 2026, 1, "close", actor=admin)
+        periods.transition_period(c, 2026, 1, "close", actor=admin)
     with pytest.raises(PeriodTransitionError):
-        services.transition_period(c, 2026, 1, "request_reopen", actor=auditor, reason="错账")
-    services.transition_period(c, 2026, 1, "request_reopen", actor=admin, reason="漏记一笔捐赠")
+        periods.transition_period(c, 2026, 1, "request_reopen", actor=auditor, reason="错账")
+    periods.transition_period(c, 2026, 1, "request_reopen", actor=admin, reason="漏记一笔捐赠")
     with pytest.raises(ReopenNeedsTwoPeople):
-        services.transition_period(c, 2026, 1, "confirm_reopen", actor=admin)
+        periods.transition_period(c, 2026, 1, "confirm_reopen", actor=admin)
     with pytest.raises(ReopenNeedsTwoPeople):  # another admin is not a council member
-        services.transition_period(c, 2026, 1, "confirm_reopen", actor=db.session.get(type(admin), second_admin))
+        periods.transition_period(c, 2026, 1, "confirm_reopen", actor=db.session.get(type(admin), second_admin))
     with pytest.raises(PeriodClosed):
-        services.record_donation(c, amount_fen=5, received_on=JAN, method="bank")
-    period = services.transition_period(c, 2026, 1, "confirm_reopen", actor=council)
+        income_spending.record_donation(c, amount_fen=5, received_on=JAN, method="bank")
+    period = periods.transition_period(c, 2026, 1, "confirm_reopen", actor=council)
     db.session.commit()
     assert period.state == "open"
-    services.record_donation(c, amount_fen=5, received_on=JAN, method="bank")
+    income_spending.record_donation(c, amount_fen=5, received_on=JAN, method="bank")
     db.session.commit()
     from charity.audit.models import AuditEvent
 
@@ -180,22 +180,22 @@ def test_reopening_needs_an_admin_and_a_council_member(app, world, ctx, make_use
 
 def test_reversal_links_the_original_and_cannot_repeat(app, world, ctx):
     c = community()
-    d = services.record_donation(c, amount_fen=900, received_on=JAN, method="bank")
+    d = income_spending.record_donation(c, amount_fen=900, received_on=JAN, method="bank")
     db.session.commit()
-    reversal = services.reverse_entry(c, d.entry, memo="金额录错", actor=user("admin"), value_date=JAN)
+    reversal = ledger.reverse_entry(c, d.entry, memo="金额录错", actor=user("admin"), value_date=JAN)
     db.session.commit()
     assert reversal.reverses_id == d.entry_id
     assert [ln.amount_fen for ln in reversal.lines] == [-ln.amount_fen for ln in d.entry.lines]
     with pytest.raises(AlreadyReversed):
-        services.reverse_entry(c, d.entry, actor=user("admin"))
+        ledger.reverse_entry(c, d.entry, actor=user("admin"))
     with pytest.raises(AlreadyReversed):
-        services.reverse_entry(c, reversal, actor=user("admin"))
-    assert services.verify_ledger(c).ok
+        ledger.reverse_entry(c, reversal, actor=user("admin"))
+    assert verification.verify_ledger(c).ok
 
 
 def test_journal_rows_refuse_update_and_delete_in_the_database(app, world, ctx):
     c = community()
-    services.record_donation(c, amount_fen=900, received_on=JAN, method="bank")
+    income_spending.record_donation(c, amount_fen=900, received_on=JAN, method="bank")
     db.session.commit()
     for statement in ("UPDATE fund_journal_line SET amount_fen = amount_fen + 1",
                       "DELETE FROM fund_journal_entry", "UPDATE fund_journal_entry SET memo = 'x'"):
@@ -221,7 +221,7 @@ def test_tampered_amount_is_named_by_verify_ledger(app, world, runner):
     with app.app_context():
         c = community()
         for day in range(1, 6):
-            services.record_donation(c, amount_fen=1000 * day, received_on=date(2026, 1, day), method="bank")
+            income_spending.record_donation(c, amount_fen=1000 * day, received_on=date(2026, 1, day), method="bank")
         db.session.commit()
         target = db.session.scalar(sa.select(JournalEntry).where(JournalEntry.seq == 3))
         target_id = target.id
@@ -239,7 +239,7 @@ def test_tampered_amount_is_named_by_verify_ledger(app, world, runner):
 
 def test_verify_ledger_catches_a_balance_changed_behind_its_back(app, world, runner):
     with app.app_context():
-        services.record_donation(community(), amount_fen=1000, received_on=JAN, method="bank")
+        income_spending.record_donation(community(), amount_fen=1000, received_on=JAN, method="bank")
         db.session.execute(sa.update(FundAccount).where(FundAccount.code == "4101").values(balance_fen=5))
         db.session.commit()
     result = runner.invoke(args=["verify-ledger"])

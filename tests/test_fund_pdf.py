@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from charity.extensions import db
 from charity.formatting import money
-from charity.fund import services
+from charity.fund import income_spending
+from charity.fund import ledger as fund_ledger
 from charity.fund.models import FundAccount, JournalEntry, JournalLine
 from charity.reports import capital_yuan
 from tests.fund_helpers import community
@@ -33,19 +34,19 @@ def ledger(app, world):
     """A small year: opening balance, donations (one restricted), a sale, spending."""
     with app.app_context():
         c = community()
-        services.post_opening_balance(c, amount_fen=1_000_000, value_date=date(2025, 12, 31))
-        services.record_donation(c, amount_fen=1_234_567, received_on=date(2026, 1, 8), method="bank",
-                                 donor_name="成都锦华物业")
-        services.record_donation(c, amount_fen=300_050, received_on=date(2026, 2, 3), method="wechat",
-                                 restriction="elderly")
-        services.record_sale(c, event="旧物升级工坊义卖", items="帆布袋", amount_fen=138_600,
-                             sold_on=date(2026, 3, 28), method="cash")
-        services.pay_expense(c, amount_fen=120_000, paid_on=date(2026, 3, 30), expense_account="510102",
-                             memo="重阳敬老宴", purpose="elderly", restricted=True, project="九九重阳敬老")
-        services.pay_expense(c, amount_fen=500_000, paid_on=date(2026, 4, 2), expense_account="510101",
-                             memo="微创投首期", project="小暖芽亲子志愿者服务队", reference_type="grant_tranche")
-        services.pay_expense(c, amount_fen=16_000, paid_on=date(2026, 4, 5), expense_account="5201", memo="手续费")
-        services.record_donation(c, amount_fen=99, received_on=date(2027, 1, 2), method="cash")  # outside 2026
+        income_spending.post_opening_balance(c, amount_fen=1_000_000, value_date=date(2025, 12, 31))
+        income_spending.record_donation(c, amount_fen=1_234_567, received_on=date(2026, 1, 8), method="bank",
+                                        donor_name="成都锦华物业")
+        income_spending.record_donation(c, amount_fen=300_050, received_on=date(2026, 2, 3), method="wechat",
+                                        restriction="elderly")
+        income_spending.record_sale(c, event="旧物升级工坊义卖", items="帆布袋", amount_fen=138_600,
+                                    sold_on=date(2026, 3, 28), method="cash")
+        income_spending.pay_expense(c, amount_fen=120_000, paid_on=date(2026, 3, 30), expense_account="510102",
+                                    memo="重阳敬老宴", purpose="elderly", restricted=True, project="九九重阳敬老")
+        income_spending.pay_expense(c, amount_fen=500_000, paid_on=date(2026, 4, 2), expense_account="510101",
+                                    memo="微创投首期", project="小暖芽亲子志愿者服务队", reference_type="grant_tranche")
+        income_spending.pay_expense(c, amount_fen=16_000, paid_on=date(2026, 4, 5), expense_account="5201", memo="手续费")
+        income_spending.record_donation(c, amount_fen=99, received_on=date(2027, 1, 2), method="cash")  # outside 2026
         db.session.commit()
 
 
@@ -145,8 +146,8 @@ def test_many_entries_split_across_pages_and_all_appear(app, world):
     with app.app_context():
         c = community()
         for n in range(1, 301):
-            services.record_sale(c, event=f"义卖{n:03d}", items="", amount_fen=n, sold_on=date(2026, 5, 1),
-                                 method="cash")
+            income_spending.record_sale(c, event=f"义卖{n:03d}", items="", amount_fen=n, sold_on=date(2026, 5, 1),
+                                        method="cash")
         db.session.commit()
     with app.test_request_context():
         data = build_statement(community(), date(2026, 1, 1), date(2026, 12, 31), generated_by="测试",
@@ -194,7 +195,7 @@ def test_statement_discloses_verified_volunteer_service_apart_from_cash(app, wor
 
     sc = build_scenario(app, world)  # two draft activities on 2026-03-07: 210 and 120 minutes
     with app.test_request_context():
-        services.set_volunteer_hour_value(community(), 2500)
+        fund_ledger.set_volunteer_hour_value(community(), 2500)
         activity = db.session.get(Activity, sc.activity_a)
         projects.transition_activity(activity, "submit")
         projects.verify_activity(activity)

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from charity.accounts import services as account_services
 from charity.extensions import db
-from charity.fund import services
+from charity.fund import income_spending, ledger, verification
 from charity.fund.errors import FundError
+from charity.fund.ledger import Line
 from charity.fund.models import FundAccount, JournalEntry, JournalLine, SubFund
-from charity.fund.services import Line
 
 _counter = itertools.count()
 
@@ -46,15 +46,15 @@ def test_any_sequence_keeps_the_ledger_balanced_and_verifiable(app, ops):
             before = _snapshot(community.id)
             try:
                 if kind == "donation":
-                    services.record_donation(community, amount_fen=amount, received_on=day, method=method,
-                                             restriction=purpose)
+                    income_spending.record_donation(community, amount_fen=amount, received_on=day, method=method,
+                                                    restriction=purpose)
                 elif kind == "sale":
-                    services.record_sale(community, event="义卖", items="", amount_fen=amount, sold_on=day,
-                                         method=method)
+                    income_spending.record_sale(community, event="义卖", items="", amount_fen=amount, sold_on=day,
+                                                method=method)
                 else:
-                    services.pay_expense(community, amount_fen=amount, paid_on=day, expense_account="510102",
-                                         memo="活动", method=method, purpose=purpose,
-                                         restricted=purpose is not None)
+                    income_spending.pay_expense(community, amount_fen=amount, paid_on=day, expense_account="510102",
+                                                memo="活动", method=method, purpose=purpose,
+                                                restricted=purpose is not None)
             except FundError:
                 db.session.rollback()
                 assert _snapshot(community.id) == before
@@ -65,7 +65,7 @@ def test_any_sequence_keeps_the_ledger_balanced_and_verifiable(app, ops):
             .join(JournalEntry).where(JournalEntry.community_id == community.id)
             .group_by(JournalLine.entry_id)).all()
         assert all(total == 0 and count >= 2 for _e, total, count in sums)
-        assert services.verify_ledger(community).ok
+        assert verification.verify_ledger(community).ok
         for account in db.session.scalars(sa.select(FundAccount).where(FundAccount.community_id == community.id,
                                                                        FundAccount.kind == "asset")):
             assert account.balance_fen >= 0
@@ -87,16 +87,16 @@ invalid_lines = st.one_of(
 def test_any_invalid_posting_raises_a_named_error_and_changes_nothing(app, lines, day):
     with app.app_context():
         community = account_services.create_community(name="测试社区", slug=f"bad-{next(_counter)}")
-        services.record_donation(community, amount_fen=10_000, received_on=date(2026, 1, 1), method="bank",
-                                 restriction="elderly")
+        income_spending.record_donation(community, amount_fen=10_000, received_on=date(2026, 1, 1), method="bank",
+                                        restriction="elderly")
         db.session.commit()
         before = _snapshot(community.id)
         try:
-            services.post_entry(community, value_date=day, memo="无效", reference_type="expense", lines=lines)
+            ledger.post_entry(community, value_date=day, memo="无效", reference_type="expense", lines=lines)
         except FundError:
             pass
         else:
             raise AssertionError(f"posted {lines}")
         db.session.rollback()
         assert _snapshot(community.id) == before
-        assert services.verify_ledger(community).ok
+        assert verification.verify_ledger(community).ok

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from charity.errors import ValidationFailed
 from charity.extensions import db
-from charity.fund import services as fund
+from charity.fund import verification
 from charity.fund.errors import InsufficientFunds
 from charity.fund.models import FundAccount, JournalEntry
 from charity.grants import agreements, claims, closing, documents, errors, evaluations, notice
@@ -64,7 +64,7 @@ def _fresh(grant):
 
 
 def _ledger_ok(world):
-    result = fund.verify_ledger(community(world))
+    result = verification.verify_ledger(community(world))
     assert result.ok, result.problem
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.extensions import db
-from charity.fund import services as fund
+from charity.fund import verification
 from charity.fund.models import FundAccount, JournalEntry
 from charity.grants import errors, tranches
 from charity.grants.models import EvaluationState, Grant, MidtermEvaluation, Tranche, TrancheState
@@ -77,7 +77,7 @@ def _check(app, world, grant_id, outcomes):
         advances = db.session.scalar(sa.select(FundAccount.balance_fen).where(
             FundAccount.community_id == world.a, FundAccount.code == "1221"))
         assert advances == grant.disbursed_fen
-        assert fund.verify_ledger(community(world)).ok
+        assert verification.verify_ledger(community(world)).ok
 
 
 @pytest.mark.skipif(not is_postgres(), reason="needs CHARITY_TEST_DATABASE_URL on PostgreSQL")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from charity.extensions import db
 from charity.partners.models import Service
-from charity.points import services
+from charity.points import ledger, redemptions
 from charity.points.errors import InsufficientPoints, QuotaExhausted
 from charity.points.models import PointEntry, Redemption
 from charity.teams.models import Volunteer
@@ -54,13 +54,13 @@ def _two_hundred_against_fifty(app, world):
     price_service = make_service_in(app, sc.shop, name="积分兑换洗发", points_price=10, monthly_quota=None)
     with app.test_request_context():
         member = db.session.get(Volunteer, sc.member_a)
-        services.adjust(member, 485, reason="测试：补足 500 分", key="top-up", actor=user("admin"))
+        ledger.adjust(member, 485, reason="测试：补足 500 分", key="top-up", actor=user("admin"))
         db.session.commit()
         assert account_of(sc.member_a).balance == 500
 
     def attempt(n):
-        r = services.redeem(db.session.get(Volunteer, sc.member_a), db.session.get(Service, price_service),
-                            key=f"redeem-{n}")
+        r = redemptions.redeem(db.session.get(Volunteer, sc.member_a), db.session.get(Service, price_service),
+                               key=f"redeem-{n}")
         return db.session.scalar(sa.select(sa.text("balance")).select_from(sa.text("point_account"))
                                  .where(sa.text("id = :id")).params(id=r.account_id))
 
@@ -74,7 +74,7 @@ def _two_hundred_against_fifty(app, world):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 50
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PointEntry)
                                  .where(PointEntry.kind == "hold")) == 50
-        assert services.verify_points(community(world.a)) == []
+        assert ledger.verify_points(community(world.a)) == []
 
 
 def _quota_under_many_volunteers(app, world):
@@ -87,23 +87,23 @@ def _quota_under_many_volunteers(app, world):
         ids = []
         for n in range(30):
             v = teams.create_volunteer(c, name=f"志愿者{n}", phone=f"1370000{n:04d}")
-            services.adjust(v, 3, reason="测试", key=f"q-{n}", actor=user("admin"))
+            ledger.adjust(v, 3, reason="测试", key=f"q-{n}", actor=user("admin"))
             ids.append(v.id)
         db.session.commit()
 
     def attempt(n):
-        services.redeem(db.session.get(Volunteer, ids[n]), db.session.get(Service, limited), key=f"quota-{n}")
+        redemptions.redeem(db.session.get(Volunteer, ids[n]), db.session.get(Service, limited), key=f"quota-{n}")
 
     outcomes, _balances = _run(app, 30, attempt)
     assert outcomes.count("ok") == 5, outcomes
     assert outcomes.count("QuotaExhausted") == 25, outcomes
     with app.app_context():
         service = db.session.get(Service, limited)
-        assert services.quota_left(service) == 0
+        assert redemptions.quota_left(service) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)
                                  .where(Redemption.service_id == limited)) == 5
         # The refused ones were given back their points: nothing held but the five codes.
-        assert services.verify_points(community(world.a)) == []
+        assert ledger.verify_points(community(world.a)) == []
 
 
 @pytest.mark.skipif(not is_postgres(), reason="needs CHARITY_TEST_DATABASE_URL on PostgreSQL")

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from charity import signals
 from charity.extensions import db
 from charity.partners.models import Service
-from charity.points import services
+from charity.points import earning, expiry, ledger, redemptions, rules
 from charity.points.errors import (
     IllegalRedemptionTransition,
     InsufficientPoints,
@@ -86,7 +86,7 @@ def test_verification_earns_points_and_honour_minutes(app, world, sc, rctx):
     assert (member.balance, member.lifetime_minutes) == (15, 90)
     earn = _entries(sc.member_a, EntryKind.earn)
     assert len(earn) == 1 and earn[0].activity_id == sc.earned and earn[0].rule_version_id is not None
-    assert services.verify_points(community(world.a)) == []
+    assert ledger.verify_points(community(world.a)) == []
 
 
 def test_earning_is_idempotent(app, sc, rctx):
@@ -94,7 +94,7 @@ def test_earning_is_idempotent(app, sc, rctx):
     before = len(_entries())
     # The signal sent again (a retried request), and the service called directly again.
     signals.activity_verified.send(activity, replaced=None)
-    assert services.award_for_activity(activity) == []
+    assert earning.award_for_activity(activity) == []
     with pytest.raises(IllegalTransition):  # a double click on "verify"
         projects.verify_activity(activity)
     db.session.commit()
@@ -116,10 +116,10 @@ def test_rule_versions_apply_by_verification_time(app, world, sc, rctx):
     c = community(world.a)
     rates = {k.value: 10 for k in ActivityKind}
     rates["reading"] = 20
-    version = services.new_rule_version(c, rates=rates, cap_per_activity=50, organiser_bonus=5,
-                                        note="阅读类加倍", actor=user("admin"))
-    future = services.new_rule_version(c, rates={k.value: 99 for k in ActivityKind},
-                                       effective_from=datetime.now(timezone.utc) + timedelta(days=30))
+    version = rules.new_rule_version(c, rates=rates, cap_per_activity=50, organiser_bonus=5,
+                                     note="阅读类加倍", actor=user("admin"))
+    future = rules.new_rule_version(c, rates={k.value: 99 for k in ActivityKind},
+                                    effective_from=datetime.now(timezone.utc) + timedelta(days=30))
     assert version.number == 2 and future.number == 3
     activity = _verified_activity(sc, {sc.lead_a: 180, sc.member_a: 120})
     db.session.commit()
@@ -141,10 +141,10 @@ def test_rule_versions_apply_by_verification_time(app, world, sc, rctx):
 def test_a_rule_version_cannot_start_in_the_past(app, world, sc, rctx):
     c = community(world.a)
     with pytest.raises(RuleInvalid):
-        services.new_rule_version(c, rates={k.value: 10 for k in ActivityKind},
-                                  effective_from=datetime.now(timezone.utc) - timedelta(days=1))
+        rules.new_rule_version(c, rates={k.value: 10 for k in ActivityKind},
+                               effective_from=datetime.now(timezone.utc) - timedelta(days=1))
     with pytest.raises(RuleInvalid):
-        services.new_rule_version(c, rates={"reading": 10})
+        rules.new_rule_version(c, rates={"reading": 10})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PointRuleVersion)
                              .where(PointRuleVersion.community_id == c.id)) == 1
 
@@ -165,19 +165,19 @@ def test_an_amendment_posts_correcting_entries(app, sc, rctx):
     entry = [e for e in _entries(sc.member_a) if e.activity_id == second.id][0]
     assert (entry.points, entry.minutes) == (-25, -150)
     assert (account_of(sc.member_a).balance, account_of(sc.member_a).lifetime_minutes) == (0, 0)
-    assert services.verify_points(community(lead.community_id)) == []
+    assert ledger.verify_points(community(lead.community_id)) == []
 
 
 def test_a_correction_takes_back_only_what_is_spendable(app, sc, rctx):
     member = db.session.get(Volunteer, sc.member_a)
-    services.redeem(member, db.session.get(Service, sc.haircut), key="k1")  # 15 -> 5 spendable
+    redemptions.redeem(member, db.session.get(Service, sc.haircut), key="k1")  # 15 -> 5 spendable
     amendment = _amend(sc.earned, {sc.lead_a: 120})
     entry = [e for e in _entries(sc.member_a) if e.activity_id == amendment.id][0]
     assert (entry.points, entry.minutes) == (-5, -90)
     assert "10" in entry.memo  # the shortfall is named
     account = account_of(sc.member_a)
     assert (account.balance, account.held, account.lifetime_minutes) == (0, 10, 0)
-    assert services.verify_points(community(account.community_id)) == []
+    assert ledger.verify_points(community(account.community_id)) == []
 
 
 # --- the ledger ------------------------------------------------------------------------
@@ -211,61 +211,61 @@ def test_verify_points_names_a_balance_changed_with_raw_sql(app, sc, runner):
 def test_a_redemption_holds_points_and_the_merchant_confirms(app, sc, rctx):
     member = db.session.get(Volunteer, sc.member_a)
     haircut = db.session.get(Service, sc.haircut)
-    r = services.redeem(member, haircut, key="form-1")
-    again = services.redeem(member, haircut, key="form-1")  # a double click
+    r = redemptions.redeem(member, haircut, key="form-1")
+    again = redemptions.redeem(member, haircut, key="form-1")  # a double click
     assert again.id == r.id
-    assert len(r.code) == services.CODE_LENGTH and set(r.code) <= set(services.CODE_ALPHABET)
+    assert len(r.code) == redemptions.CODE_LENGTH and set(r.code) <= set(redemptions.CODE_ALPHABET)
     account = account_of(sc.member_a)
     assert (account.balance, account.held) == (5, 10)
-    assert services.quota_left(haircut) == 19
+    assert redemptions.quota_left(haircut) == 19
     with pytest.raises(UnknownCode):  # the repair shop's merchant? no: a code of another shop
-        services.confirm_code(user("admin"), member.community_id, r.code)
-    typed = services.format_code(r.code).lower().replace("-", " ")
-    services.confirm_code(user("merchant"), member.community_id, typed)
+        redemptions.confirm_code(user("admin"), member.community_id, r.code)
+    typed = redemptions.format_code(r.code).lower().replace("-", " ")
+    redemptions.confirm_code(user("merchant"), member.community_id, typed)
     account = account_of(sc.member_a)
     assert r.state == RedemptionState.redeemed
     assert (account.balance, account.held, account.lifetime_points) == (5, 0, 15)
     assert account.lifetime_minutes == 90  # honour hours never fall when points are spent
     with pytest.raises(IllegalRedemptionTransition):
-        services.transition_redemption(r, "cancel")
+        redemptions.transition_redemption(r, "cancel")
     with pytest.raises(UnknownCode):
-        services.confirm_code(user("merchant"), member.community_id, r.code)
+        redemptions.confirm_code(user("merchant"), member.community_id, r.code)
     kinds = [e.kind for e in _entries(sc.member_a)]
     assert kinds == [EntryKind.earn, EntryKind.hold, EntryKind.redeem]
-    assert services.verify_points(community(member.community_id)) == []
+    assert ledger.verify_points(community(member.community_id)) == []
 
 
 def test_refused_redemptions_change_nothing(app, sc, rctx):
     member = db.session.get(Volunteer, sc.member_a)
     haircut = db.session.get(Service, sc.haircut)
-    services.redeem(member, haircut, key="a")
+    redemptions.redeem(member, haircut, key="a")
     with pytest.raises(InsufficientPoints):
-        services.redeem(member, haircut, key="b")  # 5 left, 10 needed
+        redemptions.redeem(member, haircut, key="b")  # 5 left, 10 needed
     haircut.monthly_quota = 1
     db.session.flush()
     lead = db.session.get(Volunteer, sc.lead_a)
     with pytest.raises(QuotaExhausted):
-        services.redeem(lead, haircut, key="c")
+        redemptions.redeem(lead, haircut, key="c")
     assert account_of(sc.lead_a).balance == 20 and account_of(sc.lead_a).held == 0
     repair = db.session.get(Service, sc.repair)
     repair.points_price = None
     with pytest.raises(NotRedeemable):
-        services.redeem(lead, repair, key="d")
+        redemptions.redeem(lead, repair, key="d")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 1
 
 
 def test_a_hold_expires_only_after_its_days_and_returns_the_points(app, sc, rctx):
     member = db.session.get(Volunteer, sc.member_a)
-    r = services.redeem(member, db.session.get(Service, sc.haircut), key="a")
+    r = redemptions.redeem(member, db.session.get(Service, sc.haircut), key="a")
     with pytest.raises(IllegalRedemptionTransition):
-        services.transition_redemption(r, "expire")
-    run = services.run_expiry(community(member.community_id), now=r.hold_until + timedelta(minutes=1))
+        redemptions.transition_redemption(r, "expire")
+    run = expiry.run_expiry(community(member.community_id), now=r.hold_until + timedelta(minutes=1))
     assert run.holds_released == 1
     db.session.refresh(r)
     assert r.state == RedemptionState.expired
     account = account_of(sc.member_a)
     assert (account.balance, account.held) == (15, 0)
-    assert services.quota_left(db.session.get(Service, sc.haircut), r.quota_month) == 20
+    assert redemptions.quota_left(db.session.get(Service, sc.haircut), r.quota_month) == 20
 
 
 # --- expiry ----------------------------------------------------------------------------
@@ -280,8 +280,8 @@ def test_expiry_takes_the_oldest_points_first_and_a_release_returns_exactly_what
     c = community(member.community_id)
     now = datetime.now(timezone.utc)
     earn = _entries(sc.member_a, EntryKind.earn)[0]  # 15 points
-    middle = services.adjust(member, 10, reason="补录 2025 年服务", key="m")
-    newest = services.adjust(member, 10, reason="本月表彰", key="n")
+    middle = ledger.adjust(member, 10, reason="补录 2025 年服务", key="m")
+    newest = ledger.adjust(member, 10, reason="本月表彰", key="n")
     _age_lot(earn, now - timedelta(days=800), now - timedelta(days=70))
     _age_lot(middle, now - timedelta(days=400), now + timedelta(days=10))
     _age_lot(newest, now, now + timedelta(days=700))
@@ -290,38 +290,38 @@ def test_expiry_takes_the_oldest_points_first_and_a_release_returns_exactly_what
         if lot.account_id == account_of(sc.member_a).id]
     haircut = db.session.get(Service, sc.haircut)
     # Codes take the oldest points first: 10 of the 15, then the other 5 and 5 of the middle lot.
-    r = services.redeem(member, haircut, key="h1")
+    r = redemptions.redeem(member, haircut, key="h1")
     assert lots() == [5, 10, 10]
-    r2 = services.redeem(member, haircut, key="h2")
+    r2 = redemptions.redeem(member, haircut, key="h2")
     assert lots() == [0, 5, 10]
-    services.transition_redemption(r2, "cancel")
+    redemptions.transition_redemption(r2, "cancel")
     assert lots() == [5, 10, 10]  # exactly what the second code took comes back to its lots
     account = account_of(sc.member_a)
     assert (account.balance, account.held) == (25, 10)
     # Within 30 days: the middle lot's 10.
-    soon = db.session.execute(services.expiring_soon_query(c)).all()
+    soon = db.session.execute(expiry.expiring_soon_query(c)).all()
     assert [(row.Volunteer.id, row.points) for row in soon] == [(sc.member_a, 10)]
-    services.transition_redemption(r, "cancel")
+    redemptions.transition_redemption(r, "cancel")
     assert lots() == [15, 10, 10]
     account = account_of(sc.member_a)
     assert (account.balance, account.held) == (35, 0)
     # Expiry takes the oldest lot (past due) and nothing younger.
-    accounts, points = services.expire_points(c, now=now)
+    accounts, points = expiry.expire_points(c, now=now)
     assert (accounts, points) == (1, 15)
     assert lots() == [0, 10, 10]
     account = account_of(sc.member_a)
     assert (account.balance, account.lifetime_points, account.lifetime_minutes) == (20, 15, 90)
-    assert services.expire_points(c, now=now) == (0, 0)
-    assert services.verify_points(c) == []
+    assert expiry.expire_points(c, now=now) == (0, 0)
+    assert ledger.verify_points(c) == []
 
 
 def test_the_expire_command_releases_run_out_holds(app, sc, runner):
     with app.test_request_context():
         member = db.session.get(Volunteer, sc.member_a)
-        r = services.redeem(member, db.session.get(Service, sc.haircut), key="old",
-                            now=datetime.now(timezone.utc) - timedelta(days=30))
-        fresh = services.redeem(db.session.get(Volunteer, sc.lead_a), db.session.get(Service, sc.haircut),
-                                key="new")
+        r = redemptions.redeem(member, db.session.get(Service, sc.haircut), key="old",
+                               now=datetime.now(timezone.utc) - timedelta(days=30))
+        fresh = redemptions.redeem(db.session.get(Volunteer, sc.lead_a), db.session.get(Service, sc.haircut),
+                                   key="new")
         db.session.commit()
         ids = (r.id, fresh.id)
     result = runner.invoke(args=["points", "expire", "--community", "dongyi"])
@@ -332,4 +332,4 @@ def test_the_expire_command_releases_run_out_holds(app, sc, runner):
         assert db.session.get(Redemption, ids[1]).state == RedemptionState.held
         assert account_of(sc.member_a).balance == 15 and account_of(sc.member_a).held == 0
         haircut = db.session.get(Service, sc.haircut)
-        assert services.quota_left(haircut) == 19  # the fresh code still holds its place
+        assert redemptions.quota_left(haircut) == 19  # the fresh code still holds its place

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from charity.extensions import db
 from charity.partners.models import Service
-from charity.points import records, services
+from charity.points import records, redemptions
 from charity.points.models import Certificate, PointEntry, PointRuleVersion, Redemption, RedemptionState
 from charity.teams.models import Volunteer
 from tests.conftest import count_rows
@@ -30,7 +30,7 @@ def _text(pdf):
 
 def _code(app, volunteer_id, service_id, key):
     with app.test_request_context():
-        r = services.redeem(db.session.get(Volunteer, volunteer_id), db.session.get(Service, service_id), key=key)
+        r = redemptions.redeem(db.session.get(Volunteer, volunteer_id), db.session.get(Service, service_id), key=key)
         db.session.commit()
         return r.id, r.code
 
@@ -76,7 +76,7 @@ def test_a_merchant_sees_and_fulfils_only_codes_of_their_own_services(app, sc, l
     assert merchant.get(f"/points/settlements/{sc.other_shop}").status_code == 404
     refused = merchant.submit("/points/merchant", {"code": other_code})
     assert refused.status_code == 422
-    done = merchant.submit("/points/merchant", {"code": services.format_code(own_code).lower()})
+    done = merchant.submit("/points/merchant", {"code": redemptions.format_code(own_code).lower()})
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(Redemption, own_id).state == RedemptionState.redeemed
@@ -84,11 +84,11 @@ def test_a_merchant_sees_and_fulfils_only_codes_of_their_own_services(app, sc, l
     again = merchant.submit("/points/merchant", {"code": own_code})
     assert again.status_code == 422 and "已使用" in again.get_data(as_text=True)
     settlement = merchant.get(f"/points/settlements/{sc.shop}").get_data(as_text=True)
-    assert services.format_code(own_code) in settlement
+    assert redemptions.format_code(own_code) in settlement
     pdf = merchant.get(f"/points/settlements/{sc.shop}/statement.pdf")
     assert pdf.mimetype == "application/pdf"
     text = _text(pdf.data)
-    assert "积分兑换结算单" in text and services.format_code(own_code) in text and "赵**" in text
+    assert "积分兑换结算单" in text and redemptions.format_code(own_code) in text and "赵**" in text
 
 
 def test_the_leaderboard_respects_opting_out(app, sc, login_as):

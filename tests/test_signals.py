@@ -18,7 +18,7 @@ VERIFY_SCRIPT = textwrap.dedent('''
 
     from charity.projects import services as projects  # the only domain imported
 
-    assert "charity.points.services" not in sys.modules, "projects pulled in points"
+    assert "charity.points.earning" not in sys.modules, "projects pulled in points"
     from charity import signals
     assert not signals.activity_verified.receivers, "an import connected a receiver"
 
@@ -65,7 +65,9 @@ IMPORT_SCRIPT = textwrap.dedent('''
     import charity.grants.review, charity.grants.council, charity.grants.notice  # noqa
     import charity.grants.agreements, charity.grants.tranches, charity.grants.evaluations  # noqa
     import charity.grants.claims, charity.grants.closing, charity.grants.documents  # noqa
-    import charity.points.services, charity.fund.services  # noqa
+    import charity.fund.income_spending, charity.fund.ledger, charity.fund.periods, charity.fund.verification  # noqa
+    import charity.points.earning, charity.points.expiry, charity.points.ledger  # noqa
+    import charity.points.redemptions, charity.points.rules  # noqa
     import charity.projects.services, charity.partners.services, charity.needs.services  # noqa
     views = sorted(m for m in sys.modules if m.startswith("charity.") and
                    (m.rsplit(".", 1)[-1].startswith("views") or m.endswith(".public")))
@@ -94,9 +96,10 @@ def test_services_load_no_views(tmp_path):
 
 
 def test_receivers_are_connected_by_create_app(app):
-    from charity.fund.services import ensure_chart
+    from charity.fund.ledger import ensure_chart
     from charity.partners.services import seed_categories
-    from charity.points.services import _on_verified, seed_points
+    from charity.points.earning import _on_verified
+    from charity.points.rules import seed_points
 
     def connected(signal):
         return set(signal.receivers_for(object()))

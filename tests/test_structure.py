@@ -18,7 +18,7 @@ CHARITY = ROOT / "charity"
 FUND_PUBLIC = {"charity.fund.api"}
 #: The wiring of the app (blueprint, commands, demo data): core module -> fund modules.
 FUND_WIRING = {
-    "charity": {"charity.fund.views", "charity.fund.services"},
+    "charity": {"charity.fund.views", "charity.fund.ledger"},
     "charity.cli": {"charity.fund.cli"},
     "charity.demo": {"charity.fund.demo"},
 }
@@ -108,8 +108,8 @@ def test_no_private_imports_across_packages_and_the_fund_only_through_its_api():
      ["the private _table of charity.fund.pdf", "imports charity.fund.pdf;"]),
     ("charity/grants/tranches.py", "def f():\n    from charity.fund.models import JournalEntry\n",
      ["imports charity.fund.models;"]),
-    ("charity/points/models.py", "import charity.fund.services\n", ["imports charity.fund.services;"]),
-    ("charity/grants/tranches.py", "from charity.fund import services as fund\n", ["imports charity.fund.services;"]),
+    ("charity/points/models.py", "import charity.fund.ledger\n", ["imports charity.fund.ledger;"]),
+    ("charity/grants/tranches.py", "from charity.fund import ledger as fund\n", ["imports charity.fund.ledger;"]),
     ("charity/projects/models.py", "from charity.teams.models import _enum\n", ["the private _enum"]),
     ("charity/grants/tranches.py", "from charity.fund import api\nfrom charity.fund.api import Line\n", []),
     ("charity/grants/tranches.py", "from charity.grants.workflow import _x\n", []),

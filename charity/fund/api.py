@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from charity.extensions import db
-from charity.fund import chart, services
+from charity.fund import chart, ledger
 from charity.fund.chart import (
     GRANT_ADVANCES,
     METHOD_NAMES,
@@ -45,8 +45,8 @@ from charity.fund.errors import (
     UnbalancedEntry,
 )
 from charity.fund.forms import method_choices
+from charity.fund.ledger import Line
 from charity.fund.models import FundAccount, JournalEntry, LedgerHead, PaymentMethod, Purpose, ReferenceType
-from charity.fund.services import Line
 
 __all__ = [
     "AlreadyReversed", "FundError", "InsufficientFunds", "InvalidPosting", "PeriodClosed",
@@ -66,7 +66,7 @@ class Ledger:
 
     def __init__(self, community):
         self.community = community
-        self._head = services.lock_head(community)
+        self._head = ledger.lock_head(community)
 
     def __enter__(self):
         return self
@@ -76,14 +76,14 @@ class Ledger:
 
     def find(self, idempotency_key):
         """The entry posted before with this key, or None (also for no key)."""
-        return services.find_by_key(self.community, idempotency_key)
+        return ledger.find_by_key(self.community, idempotency_key)
 
     def post(self, *, value_date, memo, reference_type, lines, reference_id=None, idempotency_key=None,
              actor=None, project=None):
         """Post a balanced entry under the lock held and return it (flushed, not committed).
         A key posted before returns the first entry. Raises the errors of
-        :func:`charity.fund.services.post_entry` (all :class:`FundError`)."""
-        return services.post_entry(
+        :func:`charity.fund.ledger.post_entry` (all :class:`FundError`)."""
+        return ledger.post_entry(
             self.community, value_date=value_date, memo=memo, reference_type=reference_type,
             reference_id=reference_id, lines=lines, idempotency_key=idempotency_key, actor=actor,
             project=project, _locked_head=self._head)

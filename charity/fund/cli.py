@@ -8,13 +8,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from charity import transaction
+from charity.accounts.models import Community
 from charity.cli import report
+from charity.errors import CharityError
 from charity.extensions import db
+from charity.fund.pdf import render_statement
+from charity.fund.statement import build_statement, check_range, parse_period
+from charity.fund.verification import verify_ledger as verify
 
 
 def _community(slug):
-    from charity.accounts.models import Community
-
     community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
     if community is None:
         raise click.ClickException(_("No community %(slug)s.", slug=slug))
@@ -26,9 +29,6 @@ def register(app):
     @click.option("--community", "slug", help="Short name of one community (default: every community).")
     def verify_ledger(slug):
         """Recompute every hash chain and balance; exit 1 naming the first bad entry."""
-        from charity.accounts.models import Community
-        from charity.fund.services import verify_ledger as verify
-
         communities = [_community(slug)] if slug else list(
             db.session.scalars(sa.select(Community).order_by(Community.id)))
         failed = False
@@ -66,10 +66,6 @@ def _date(value):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
 def fund_statement(slug, period, date_from, date_to, output):
     """The community fund statement of a month, quarter, year or date range, as PDF."""
-    from charity.errors import CharityError
-    from charity.fund.pdf import render_statement
-    from charity.fund.statement import build_statement, check_range, parse_period
-
     community = _community(slug)
     try:
         if period and (date_from or date_to):

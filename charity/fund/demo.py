@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from charity.accounts.models import Role, User
 from charity.extensions import db
-from charity.fund import chart, services
+from charity.fund import chart, income_spending, ledger, periods
 from charity.fund.models import PaymentMethod, Purpose
 
 DONATIONS = [
@@ -61,9 +61,9 @@ CLOSED_MONTHS = range(1, 11)
 
 
 def load(community):
-    services.ensure_chart(community)
-    services.post_opening_balance(community, amount_fen=_fen(18650.40), value_date=date(2025, 12, 31),
-                                  idempotency_key="demo-opening")
+    ledger.ensure_chart(community)
+    income_spending.post_opening_balance(community, amount_fen=_fen(18650.40), value_date=date(2025, 12, 31),
+                                         idempotency_key="demo-opening")
     events = []
     for i, (m, d, donor, yuan, method, restriction) in enumerate(DONATIONS):
         events.append((date(2026, m, d), "d", i, (donor, yuan, method, restriction)))
@@ -74,20 +74,22 @@ def load(community):
     for day, kind, i, row in sorted(events, key=lambda e: (e[0], e[1], e[2])):
         if kind == "d":
             donor, yuan, method, restriction = row
-            services.record_donation(community, amount_fen=_fen(yuan), received_on=day, method=method,
-                                     donor_name=donor, restriction=restriction,
-                                     idempotency_key=f"demo-donation-{i}")
+            income_spending.record_donation(community, amount_fen=_fen(yuan), received_on=day, method=method,
+                                            donor_name=donor, restriction=restriction,
+                                            idempotency_key=f"demo-donation-{i}")
         elif kind == "s":
             event, items, yuan = row
-            services.record_sale(community, event=event, items=items, amount_fen=_fen(yuan), sold_on=day,
-                                 method=PaymentMethod.wechat, idempotency_key=f"demo-sale-{i}")
+            income_spending.record_sale(community, event=event, items=items, amount_fen=_fen(yuan),
+                                        sold_on=day, method=PaymentMethod.wechat,
+                                        idempotency_key=f"demo-sale-{i}")
         else:
             account, memo, yuan, purpose, restricted, project = row
-            services.pay_expense(community, amount_fen=_fen(yuan), paid_on=day, expense_account=account,
-                                 memo=memo, purpose=purpose, restricted=restricted, project=project,
-                                 idempotency_key=f"demo-expense-{i}")
+            income_spending.pay_expense(community, amount_fen=_fen(yuan), paid_on=day,
+                                        expense_account=account, memo=memo, purpose=purpose,
+                                        restricted=restricted, project=project,
+                                        idempotency_key=f"demo-expense-{i}")
     admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
     if admin is not None and Role.admin in admin.roles_in(community.id):
         for month in CLOSED_MONTHS:
-            if services.closed_period(community, date(2026, month, 1)) is None:
-                services.transition_period(community, 2026, month, "close", actor=admin)
+            if ledger.closed_period(community, date(2026, month, 1)) is None:
+                periods.transition_period(community, 2026, month, "close", actor=admin)

@@ -5,6 +5,7 @@ import io
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from openpyxl import Workbook
 
 from charity.extensions import db
 from charity.fund import chart
@@ -62,8 +63,6 @@ def csv_chunks(community, date_from, date_to):
 
 
 def xlsx_bytes(community, date_from, date_to):
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Journal"))
     sheet.append(header())

@@ -13,10 +13,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity.extensions import db
+from charity.formatting import money
 from charity.fund import chart
 from charity.fund.errors import InvalidPosting
-from charity.fund.models import AccountKind, FundAccount, JournalEntry, JournalLine, SubFund
-from charity.models_base import local_zone
+from charity.fund.ledger import settings_for
+from charity.fund.models import AccountKind, FundAccount, JournalEntry, JournalLine, LedgerHead, SubFund
+from charity.models_base import local_zone, utcnow
+from charity.projects import counts
 from charity.reports import capital_yuan
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{1,2})))?$")
@@ -107,9 +110,6 @@ def _sum_lines(community, *conditions):
 def volunteer_services_in(community, date_from, date_to):
     """The donated-services note for verified activities that started in the period
     (days in the community's time zone), or None when there were none."""
-    from charity.fund.services import settings_for
-    from charity.projects import counts
-
     zone = local_zone()
     lower = datetime.combine(date_from, time(), zone)
     upper = datetime.combine(date_to + timedelta(days=1), time(), zone)
@@ -124,9 +124,6 @@ def volunteer_services_in(community, date_from, date_to):
 def build_statement(community, date_from, date_to, *, generated_by, notes=None):
     """Every figure the statement prints, reconciled to the fen with the ledger, with the
     donated-services note when verified volunteer service falls in the period."""
-    from charity.fund.models import LedgerHead
-    from charity.models_base import utcnow
-
     check_range(date_from, date_to)
     E, L, A = JournalEntry, JournalLine, FundAccount
     kinds = {code: kind for code, kind in db.session.execute(
@@ -218,8 +215,6 @@ def _entry_row(current, running):
 def volunteer_services_note(minutes, value_per_hour_fen):
     """The donated-services note (服务捐赠): verified volunteer hours, and their value
     when the community sets one per hour (rounded to the fen), disclosed apart from cash."""
-    from charity.formatting import money
-
     hours = f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
     lines = [str(_l("Verified volunteer service in the period: %(hours)s hours.", hours=hours))]
     if value_per_hour_fen is not None:

@@ -21,7 +21,9 @@ from charity import transaction
 from charity.accounts.access import get_scoped_or_404, requires, scoped
 from charity.errors import CharityError
 from charity.extensions import db
-from charity.fund import chart, services
+from charity.fund import chart, income_spending, ledger, verification
+from charity.fund import periods as fund_periods
+from charity.fund.exports import csv_chunks, xlsx_bytes
 from charity.fund.forms import (
     CloseMonthForm,
     ConfirmForm,
@@ -43,7 +45,8 @@ from charity.fund.models import (
     Sale,
     SubFund,
 )
-from charity.fund.statement import check_range, parse_period
+from charity.fund.pdf import render_receipt, render_statement
+from charity.fund.statement import build_statement, check_range, parse_period
 from charity.models_base import local_today
 from charity.pagination import paginate, query_args
 from charity.web import submit
@@ -126,8 +129,8 @@ def entry_reverse(entry_id):
     reversal = db.session.scalar(scoped(JournalEntry).where(JournalEntry.reverses_id == item.id))
 
     def reverse(form):
-        new = services.reverse_entry(g.community, item, memo=form.memo.data, actor=_user(),
-                                     idempotency_key=form.idempotency_key.data)
+        new = ledger.reverse_entry(g.community, item, memo=form.memo.data, actor=_user(),
+                                   idempotency_key=form.idempotency_key.data)
         return (_("Entry %(seq)s reversed by entry %(new)s.", seq=item.seq, new=new.seq),
                 url_for("fund.entry", entry_id=new.id))
 
@@ -155,7 +158,7 @@ def donations():
 @requires("admin")
 def donation_new():
     def post(form):
-        donation = services.record_donation(
+        donation = income_spending.record_donation(
             g.community, amount_fen=form.amount.fen, received_on=form.received_on.data,
             method=form.method.data, donor_name=form.donor_name.data,
             restriction=form.restriction.data or None,
@@ -169,8 +172,6 @@ def donation_new():
 @bp.route("/donations/<id:donation_id>/receipt.pdf")
 @requires(*READERS)
 def donation_receipt(donation_id):
-    from charity.fund.pdf import render_receipt
-
     donation = get_scoped_or_404(Donation, donation_id)
     purpose = chart.PURPOSE_NAMES[donation.subfund.purpose] if donation.subfund else None
     pdf = render_receipt(donation, g.community, purpose_name=purpose and str(purpose),
@@ -191,7 +192,7 @@ def sales():
 @requires("admin")
 def sale_new():
     def post(form):
-        sale = services.record_sale(
+        sale = income_spending.record_sale(
             g.community, event=form.event.data, items=form.items.data, amount_fen=form.amount.fen,
             sold_on=form.sold_on.data, method=form.method.data,
             idempotency_key=form.idempotency_key.data, actor=_user())
@@ -205,7 +206,7 @@ def sale_new():
 @requires("admin")
 def expense_new():
     def post(form):
-        entry = services.pay_expense(
+        entry = income_spending.pay_expense(
             g.community, amount_fen=form.amount.fen, paid_on=form.paid_on.data,
             expense_account=form.expense_account.data, memo=form.memo.data, method=form.method.data,
             purpose=form.purpose.data or None, restricted=form.restricted.data == "yes",
@@ -232,7 +233,7 @@ def periods():
 
 def _transition(year, month, action, reason=None):
     """Take the step on the month; returns the flash message (to :func:`charity.web.submit`)."""
-    period = services.transition_period(g.community, year, month, action, actor=_user(), reason=reason)
+    period = fund_periods.transition_period(g.community, year, month, action, actor=_user(), reason=reason)
     messages = {
         "close": _("Month %(month)s closed.", month=period.label),
         "request_reopen": _("Reopening of %(month)s requested: a second person must confirm.",
@@ -281,7 +282,7 @@ def period_reopen_cancel(period_id):
 @bp.route("/verify")
 @requires(*READERS)
 def verify():
-    result = services.verify_ledger(g.community)
+    result = verification.verify_ledger(g.community)
     transaction.rollback()  # it only reads
     return render_template("fund/verify.html", result=result)
 
@@ -306,9 +307,6 @@ def _range_or_error(form, template="fund/statement.html"):
 @bp.route("/statement.pdf")
 @requires(*READERS)
 def statement_pdf():
-    from charity.fund.pdf import render_statement
-    from charity.fund.statement import build_statement
-
     form = RangeForm(request.args)
     span, error = _range_or_error(form)
     if error:
@@ -323,8 +321,6 @@ def statement_pdf():
 @bp.route("/journal.csv")
 @requires(*READERS)
 def export_csv():
-    from charity.fund.exports import csv_chunks
-
     form = RangeForm(request.args)
     span, error = _range_or_error(form)
     if error:
@@ -337,8 +333,6 @@ def export_csv():
 @bp.route("/journal.xlsx")
 @requires(*READERS)
 def export_xlsx():
-    from charity.fund.exports import xlsx_bytes
-
     form = RangeForm(request.args)
     span, error = _range_or_error(form)
     if error:
@@ -352,7 +346,7 @@ def export_xlsx():
 @bp.route("/settings", methods=["GET", "POST"])
 @requires("admin")
 def settings():
-    current = services.settings_for(g.community)
+    current = ledger.settings_for(g.community)
     form = SettingsForm()
     if request.method == "GET" and current and current.volunteer_hour_value_fen is not None:
         fen = current.volunteer_hour_value_fen
@@ -360,7 +354,7 @@ def settings():
 
     def save(form):
         value = parse_yuan(form.volunteer_hour_value.data) if form.volunteer_hour_value.data else None
-        services.set_volunteer_hour_value(g.community, value, actor=_user())
+        ledger.set_volunteer_hour_value(g.community, value, actor=_user())
         return _("Fund settings saved.")
 
     return submit(form, save, success=url_for("fund.index"),

@@ -9,14 +9,15 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from charity import transaction
+from charity.accounts.models import Community
 from charity.extensions import db
+from charity.points.expiry import run_expiry
+from charity.points.ledger import verify_points as verify
 
 points_group = AppGroup("points", help="Volunteer points: scheduled tasks.")
 
 
 def _communities(slug):
-    from charity.accounts.models import Community
-
     if slug:
         community = db.session.scalar(sa.select(Community).where(Community.slug == slug.lower()))
         if community is None:
@@ -32,8 +33,6 @@ def register(app):
     @click.option("--community", "slug", help="Short name of one community (default: every community).")
     def verify_points(slug):
         """Recompute every points balance from the entries; exit 1 naming each disagreement."""
-        from charity.points.services import verify_points as verify
-
         failed = False
         for community in _communities(slug):
             problems = verify(community)
@@ -56,8 +55,6 @@ def register(app):
 def expire(slug):
     """Release codes whose hold ran out and expire points past the community's expiry
     period (oldest first). Run it daily, e.g. from cron."""
-    from charity.points.services import run_expiry
-
     for community in _communities(slug):
         with transaction.atomic():
             run = run_expiry(community)

@@ -11,7 +11,7 @@ from charity.accounts.models import User
 from charity.extensions import db
 from charity.models_base import local_today, utcnow
 from charity.partners.models import Partner, Service
-from charity.points import records, services
+from charity.points import earning, ledger, records, redemptions, rules
 from charity.points.models import Certificate, Commendation, PointAccount, Redemption, RedemptionState
 from charity.projects.models import Activity, ActivityState
 from charity.teams.models import Volunteer
@@ -33,24 +33,24 @@ def _code(volunteer, service, key, *, now=None, actor=None, on_behalf=False):
         Redemption.community_id == volunteer.community_id, Redemption.idempotency_key == key))
     if existing is not None:
         return existing
-    if services.account_for(volunteer).balance < service.points_price:
+    if ledger.account_for(volunteer).balance < service.points_price:
         return None
-    return services.redeem(volunteer, service, key=key, now=now, actor=actor, on_behalf=on_behalf)
+    return redemptions.redeem(volunteer, service, key=key, now=now, actor=actor, on_behalf=on_behalf)
 
 
 def load(community):
     admin, merchant = _user("admin"), _user("merchant")
-    settings = services.settings_for(community)
+    settings = rules.settings_for(community)
     if not settings.person_in_charge:
-        services.update_settings(community, actor=admin, hold_days=14, expiry_months=24,
-                                 level_hours=settings.level_hours, issuing_org="东怡社区党群服务中心",
-                                 person_in_charge="王晓燕", handler="李建国", contact_phone="028-84561234")
+        rules.update_settings(community, actor=admin, hold_days=14, expiry_months=24,
+                              level_hours=settings.level_hours, issuing_org="东怡社区党群服务中心",
+                              person_in_charge="王晓燕", handler="李建国", contact_phone="028-84561234")
     # Points from every verified demo activity, through the earning service (only the
     # entries still missing are posted, so this is also a backfill).
     for activity in db.session.scalars(sa.select(Activity).where(
             Activity.community_id == community.id, Activity.state == ActivityState.verified)
             .order_by(Activity.verified_at, Activity.id)):
-        services.award_for_activity(activity)
+        earning.award_for_activity(activity)
     zhao = db.session.scalar(sa.select(Volunteer).where(Volunteer.community_id == community.id,
                                                         Volunteer.user_id == _user("volunteer").id))
     lead = db.session.scalar(sa.select(Volunteer).where(Volunteer.community_id == community.id,
@@ -65,7 +65,7 @@ def load(community):
                                  awarded_on=date(2026, 1, 10), issuer="东怡社区党群服务中心", actor=admin)
         records.add_commendation(zhao, kind="commendation", title="东怡社区 2026 年上半年优秀志愿者",
                                  awarded_on=date(2026, 6, 30), issuer="东怡社区慈善联席会", actor=admin)
-    services.adjust(zhao, 200, reason="东怡社区上半年优秀志愿者奖励积分", key="demo-award-zhao", actor=admin)
+    ledger.adjust(zhao, 200, reason="东怡社区上半年优秀志愿者奖励积分", key="demo-award-zhao", actor=admin)
 
     haircut = _service(community, "东怡快剪理发店", "积分兑换理发")
     meal = _service(community, "川味小厨", "长者爱心餐")
@@ -74,7 +74,7 @@ def load(community):
     for volunteer, key in ((zhao, "demo-code-1"), (lead, "demo-code-2")):
         r = _code(volunteer, haircut, key)
         if r is not None and r.state == RedemptionState.held:
-            services.confirm_code(merchant, community.id, r.code, actor=merchant)
+            redemptions.confirm_code(merchant, community.id, r.code, actor=merchant)
     # Waiting at the restaurant; one issued by staff for a volunteer without a phone.
     _code(zhao, meal, "demo-code-3")
     others = db.session.scalars(
@@ -87,11 +87,11 @@ def load(community):
         _code(others[0], haircut, "demo-code-7")
         cancelled = _code(others[1], knives, "demo-code-5")
         if cancelled is not None and cancelled.state == RedemptionState.held:
-            services.transition_redemption(cancelled, "cancel", actor=_user("admin"))
+            redemptions.transition_redemption(cancelled, "cancel", actor=_user("admin"))
         # Issued three weeks ago and never used: the hold ran out and the points came back.
         expired = _code(others[2], meal, "demo-code-6", now=utcnow() - timedelta(days=21))
         if expired is not None and expired.state == RedemptionState.held:
-            services.transition_redemption(expired, "expire")
+            redemptions.transition_redemption(expired, "expire")
     if db.session.scalar(sa.select(Certificate.id).where(Certificate.volunteer_id == zhao.id)) is None:
         records.issue_certificate(zhao, date(2026, 1, 1), local_today(), actor=admin)
     db.session.flush()

@@ -253,7 +253,7 @@ class Redemption(db.Model):
 
     held → redeemed (the merchant confirms the code), held → cancelled (the volunteer or
     staff), held → expired (the hold ran out); see
-    :func:`charity.points.services.transition_redemption`.
+    :func:`charity.points.redemptions.transition_redemption`.
     """
 
     __tablename__ = "point_redemption"

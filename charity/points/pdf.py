@@ -3,6 +3,8 @@ volunteer's passbook (爱心存折), the merchant's monthly settlement statement
 volunteer service record certificate (志愿服务记录证明). Long lists use the fund's
 :class:`~charity.reports.LedgerRows`, so time grows linearly with the rows."""
 
+from datetime import date
+
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -162,6 +164,4 @@ def render_certificate(snap, *, generated="") -> bytes:
 
 
 def _date(text):
-    from datetime import date
-
     return date.fromisoformat(text)

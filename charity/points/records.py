@@ -28,6 +28,7 @@ from charity.errors import ValidationFailed
 from charity.extensions import db
 from charity.models_base import local_today, local_zone, utcnow
 from charity.points.labels import ACTIVITY_KIND_NAMES, ENTRY_KIND_NAMES, ID_TYPE_NAMES
+from charity.points.ledger import account_for
 from charity.points.models import (
     Certificate,
     Commendation,
@@ -35,10 +36,11 @@ from charity.points.models import (
     PointEntry,
     PointSettings,
 )
-from charity.points.services import _actor_id, _community, account_for, settings_for
+from charity.points.rules import settings_for
 from charity.projects.models import Activity, ActivityKind, ActivityState, Attendance
 from charity.projects.services import period_bounds
 from charity.teams.models import Team, Volunteer
+from charity.teams.services import actor_id, community_of
 
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -89,7 +91,7 @@ class Passbook:
 def build_passbook(volunteer, *, generated_by=""):
     """Every entry of the volunteer's account, oldest first, with the running balance."""
     account = account_for(volunteer)
-    book = Passbook(community=_community(volunteer.community_id).name, volunteer=volunteer.name,
+    book = Passbook(community=community_of(volunteer).name, volunteer=volunteer.name,
                     volunteer_number=volunteer.volunteer_number or "", balance=account.balance,
                     held=account.held, lifetime_points=account.lifetime_points,
                     lifetime_minutes=account.lifetime_minutes, generated_by=generated_by,
@@ -140,10 +142,10 @@ def add_commendation(volunteer, *, kind, title, awarded_on, issuer="", actor=Non
         raise ValidationFailed(_l("The date cannot be in the future."))
     row = Commendation(community_id=volunteer.community_id, volunteer_id=volunteer.id, kind=kind,
                        title=title, awarded_on=awarded_on, issuer=(issuer or "").strip()[:120],
-                       created_by_id=_actor_id(actor))
+                       created_by_id=actor_id(actor))
     db.session.add(row)
     db.session.flush()
-    record("points.commendation", "volunteer", volunteer.id, community=_community(volunteer.community_id),
+    record("points.commendation", "volunteer", volunteer.id, community=community_of(volunteer),
            actor=actor, label=volunteer.name, after={"kind": kind, "title": title, "awarded_on": awarded_on})
     return row
 
@@ -169,7 +171,7 @@ def set_identity(volunteer, *, id_type, id_number, volunteer_number, actor=None)
     volunteer.id_number = id_number
     volunteer.volunteer_number = number
     db.session.flush()
-    record("volunteer.identity", "volunteer", volunteer.id, community=_community(volunteer.community_id),
+    record("volunteer.identity", "volunteer", volunteer.id, community=community_of(volunteer),
            actor=actor, label=volunteer.name, before=before,
            after={"id_type": volunteer.id_type, "id_number": volunteer.id_number,
                   "volunteer_number": volunteer.volunteer_number})
@@ -192,7 +194,7 @@ def issue_certificate(volunteer, start, end, *, actor=None):
         raise ValidationFailed(_l("The end must not be before the start."))
     if end > local_today():
         raise ValidationFailed(_l("The period cannot end in the future."))
-    community = _community(volunteer.community_id)
+    community = community_of(volunteer)
     settings = settings_for(community)
     lock_row(PointSettings, settings.id)  # certificate numbers are given out one at a time
     today = local_today()
@@ -227,7 +229,7 @@ def issue_certificate(volunteer, start, end, *, actor=None):
     }
     cert = Certificate(community_id=community.id, volunteer_id=volunteer.id, number=number, year=today.year,
                        seq=seq, period_start=start, period_end=end, minutes=minutes, issued_on=today,
-                       snapshot=snapshot, issued_by_id=_actor_id(actor))
+                       snapshot=snapshot, issued_by_id=actor_id(actor))
     db.session.add(cert)
     db.session.flush()
     record("points.certificate", "service_certificate", cert.id, community=community, actor=actor,

@@ -1,50 +1,42 @@
 """Points pages. Volunteers (and leaders, who serve too) see their own points, redeem
 them and print their passbook; leaders see their team's points; every member sees the
 leaderboard; merchants fulfil codes of their own services and print their settlement;
-staff set the rules, adjust, redeem on behalf, issue certificates and watch expiry.
-The certificate check page is public and shows only a masked name, hours and dates.
+staff set the rules, adjust, redeem on behalf, issue certificates and watch expiry
+(those pages, and the public certificate check that shows only a masked name, hours and
+dates, are in :mod:`charity.points.views_staff`).
 """
 
 import segno
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from charity.accounts.access import get_scoped_or_404, has_role, requires, scoped
-from charity.accounts.forms import choices
 from charity.errors import CharityError
 from charity.extensions import db
 from charity.models_base import utcnow
 from charity.pagination import paginate
 from charity.partners.models import Partner, Service
-from charity.points import records, services
+from charity.points import ledger, records, redemptions
+from charity.points import rules as point_rules
 from charity.points.errors import NoVolunteerRecord
 from charity.points.forms import (
     ActionForm,
-    AdjustForm,
-    CertificateForm,
-    CheckForm,
-    CommendationForm,
     ConfirmCodeForm,
-    IdentityForm,
     MonthForm,
-    OnBehalfForm,
     RedeemForm,
-    RuleVersionForm,
-    SettingsForm,
 )
-from charity.points.labels import ACTIVITY_KIND_NAMES, ENTRY_KIND_NAMES, ID_TYPE_NAMES, REDEMPTION_STATE_NAMES
+from charity.points.labels import ENTRY_KIND_NAMES, REDEMPTION_STATE_NAMES
 from charity.points.models import (
     Certificate,
     PointAccount,
     Redemption,
     RedemptionState,
 )
-from charity.projects.models import ActivityKind
+from charity.points.pdf import render_passbook, render_settlement
 from charity.teams.access import my_led_team_ids
 from charity.teams.models import Team, TeamMember, Volunteer
 from charity.teams.services import volunteer_of
@@ -57,26 +49,26 @@ SERVING = ("volunteer", "leader")
 LEADERBOARD_SIZE = 50
 
 
-def _user():
+def actor():
     return current_user._get_current_object()
 
 
 @bp.app_context_processor
 def _labels():
     return {"entry_kind_names": ENTRY_KIND_NAMES, "redemption_state_names": REDEMPTION_STATE_NAMES,
-            "format_code": services.format_code}
+            "format_code": redemptions.format_code}
 
 
 def _me():
-    volunteer = volunteer_of(_user(), g.community)
+    volunteer = volunteer_of(actor(), g.community)
     if volunteer is None:
         raise NoVolunteerRecord()
     return volunteer
 
 
-def _level(account):
-    thresholds = services.settings_for(g.community).thresholds
-    stars, next_hours = services.level_for(account.lifetime_minutes, thresholds)
+def level_of(account):
+    thresholds = point_rules.settings_for(g.community).thresholds
+    stars, next_hours = point_rules.level_for(account.lifetime_minutes, thresholds)
     return {"stars": stars, "max": len(thresholds), "next_hours": next_hours,
             "hours": account.lifetime_minutes / 60}
 
@@ -115,10 +107,10 @@ def index():
 @bp.route("/me")
 @requires(*SERVING)
 def mine():
-    volunteer = volunteer_of(_user(), g.community)
+    volunteer = volunteer_of(actor(), g.community)
     if volunteer is None:
         return render_template("points/mine.html", volunteer=None)
-    account = services.account_for(volunteer)
+    account = ledger.account_for(volunteer)
     pending = db.session.scalars(sa.select(Redemption).where(
         Redemption.account_id == account.id, Redemption.state == RedemptionState.held)
         .order_by(Redemption.created_at.desc())).all()
@@ -126,8 +118,8 @@ def mine():
                                       .order_by(Certificate.id.desc())).all()
     led = my_led_team_ids() or {0}
     teams = db.session.scalars(scoped(Team).where(Team.id.in_(led)).order_by(Team.name)).all()
-    return render_template("points/mine.html", volunteer=volunteer, account=account, level=_level(account),
-                           page=paginate(services.history_query(account)), pending=pending,
+    return render_template("points/mine.html", volunteer=volunteer, account=account, level=level_of(account),
+                           page=paginate(ledger.history_query(account)), pending=pending,
                            certificates=certificates, opt_form=ActionForm(), teams=teams)
 
 
@@ -138,8 +130,8 @@ def opt_out():
     if not form.validate_on_submit():
         abort(400)
     back = back_on_error(url_for("points.mine"))
-    account = services.account_for(_me())
-    services.set_opt_out(account, not account.leaderboard_opt_out, actor=_user())
+    account = ledger.account_for(_me())
+    ledger.set_opt_out(account, not account.leaderboard_opt_out, actor=actor())
     flash(_("You are no longer shown on the leaderboard.") if account.leaderboard_opt_out
           else _("You are shown on the leaderboard again."), "success")
     return redirect(back)
@@ -152,12 +144,10 @@ def passbook_pdf():
         volunteer = _me()
     except NoVolunteerRecord:
         abort(404)
-    return _passbook_response(volunteer)
+    return passbook_response(volunteer)
 
 
-def _passbook_response(volunteer):
-    from charity.points.pdf import render_passbook
-
+def passbook_response(volunteer):
     pdf = render_passbook(records.build_passbook(volunteer, generated_by=current_user.display_name))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="passbook-{volunteer.id}.pdf"'})
@@ -168,9 +158,9 @@ def _passbook_response(volunteer):
 @bp.route("/shop")
 @requires(*SERVING, *STAFF)
 def shop():
-    volunteer = volunteer_of(_user(), g.community)
-    account = services.account_for(volunteer) if volunteer else None
-    offers = [(s, services.quota_left(s)) for s in services.redeemable_services(g.community.id)]
+    volunteer = volunteer_of(actor(), g.community)
+    account = ledger.account_for(volunteer) if volunteer else None
+    offers = [(s, redemptions.quota_left(s)) for s in redemptions.redeemable_services(g.community.id)]
     return render_template("points/shop.html", offers=offers, account=account, form=RedeemForm(),
                            can_redeem=volunteer is not None and has_role(*SERVING))
 
@@ -184,7 +174,7 @@ def redeem(service_id):
     def take(form):
         try:
             with db.session.begin_nested():  # flushed here, so that a twin is caught here
-                redemption = services.redeem(_me(), service, key=form.idempotency_key.data, actor=_user())
+                redemption = redemptions.redeem(_me(), service, key=form.idempotency_key.data, actor=actor())
         except IntegrityError:  # the same form sent twice at the same moment: show the first code
             redemption = db.session.scalar(scoped(Redemption).where(
                 Redemption.idempotency_key == form.idempotency_key.data))
@@ -202,10 +192,10 @@ def redeem(service_id):
 
 
 def _shop_again(status):
-    offers = [(s, services.quota_left(s)) for s in services.redeemable_services(g.community.id)]
-    volunteer = volunteer_of(_user(), g.community)
+    offers = [(s, redemptions.quota_left(s)) for s in redemptions.redeemable_services(g.community.id)]
+    volunteer = volunteer_of(actor(), g.community)
     return render_template("points/shop.html", offers=offers, form=RedeemForm(formdata=None), can_redeem=True,
-                           account=services.account_for(volunteer) if volunteer else None), status
+                           account=ledger.account_for(volunteer) if volunteer else None), status
 
 
 def _redemption_for_viewer(redemption_id):
@@ -214,10 +204,10 @@ def _redemption_for_viewer(redemption_id):
     redemption = get_scoped_or_404(Redemption, redemption_id)
     if has_role(*STAFF):
         return redemption
-    volunteer = volunteer_of(_user(), g.community)
+    volunteer = volunteer_of(actor(), g.community)
     if volunteer is not None and redemption.volunteer_id == volunteer.id and has_role(*SERVING):
         return redemption
-    merchant_of = services.merchant_partner_ids(_user(), g.community.id) if has_role("merchant") else set()
+    merchant_of = redemptions.merchant_partner_ids(actor(), g.community.id) if has_role("merchant") else set()
     if redemption.partner_id in merchant_of:
         return redemption
     abort(404)
@@ -227,10 +217,10 @@ def _redemption_for_viewer(redemption_id):
 @requires()
 def redemption(redemption_id):
     r = _redemption_for_viewer(redemption_id)
-    own = r.volunteer_id == getattr(volunteer_of(_user(), g.community), "id", None)
+    own = r.volunteer_id == getattr(volunteer_of(actor(), g.community), "id", None)
     qr = None
     if r.state == RedemptionState.held and (own or has_role("admin")):
-        qr = qr_svg(url_for("points.merchant", code=services.format_code(r.code), _external=True))
+        qr = qr_svg(url_for("points.merchant", code=redemptions.format_code(r.code), _external=True))
     return render_template("points/redemption.html", r=r, qr=qr, own=own, cancel_form=ActionForm(),
                            show_code=own or has_role("admin"))
 
@@ -239,7 +229,7 @@ def redemption(redemption_id):
 @requires(*SERVING, "admin")
 def redemption_cancel(redemption_id):
     r = get_scoped_or_404(Redemption, redemption_id)
-    volunteer = volunteer_of(_user(), g.community)
+    volunteer = volunteer_of(actor(), g.community)
     if not has_role("admin") and (volunteer is None or r.volunteer_id != volunteer.id):
         abort(404)
     form = ActionForm()
@@ -247,7 +237,7 @@ def redemption_cancel(redemption_id):
         abort(400)
 
     def cancel(form):
-        services.transition_redemption(r, "cancel", actor=_user())
+        redemptions.transition_redemption(r, "cancel", actor=actor())
         return _("The code is cancelled and %(points)s points are back.", points=r.points)
 
     return submit(form, cancel, success=url_for("points.redemption", redemption_id=r.id),
@@ -265,11 +255,11 @@ def leaderboard():
     except ValueError:
         page = 1
     page = min(page, 1000)
-    rows = db.session.execute(services.leaderboard_query(g.community)
+    rows = db.session.execute(ledger.leaderboard_query(g.community)
                               .limit(LEADERBOARD_SIZE + 1).offset((page - 1) * LEADERBOARD_SIZE)).all()
-    thresholds = services.settings_for(g.community).thresholds
+    thresholds = point_rules.settings_for(g.community).thresholds
     ranked = [(n + 1 + (page - 1) * LEADERBOARD_SIZE, account, name,
-               services.level_for(account.lifetime_minutes, thresholds)[0])
+               point_rules.level_for(account.lifetime_minutes, thresholds)[0])
               for n, (account, name) in enumerate(rows[:LEADERBOARD_SIZE])]
     return render_template("points/leaderboard.html", ranked=ranked, page=page,
                            has_next=len(rows) > LEADERBOARD_SIZE, thresholds=thresholds)
@@ -286,15 +276,15 @@ def team(team_id):
         .join(Volunteer, Volunteer.id == TeamMember.volunteer_id)
         .outerjoin(PointAccount, PointAccount.volunteer_id == Volunteer.id)
         .where(TeamMember.team_id == team.id).order_by(TeamMember.left_on.is_not(None), Volunteer.name)).all()
-    thresholds = services.settings_for(g.community).thresholds
+    thresholds = point_rules.settings_for(g.community).thresholds
     return render_template("points/team.html", team=team, rows=rows, thresholds=thresholds,
-                           level_for=services.level_for)
+                           level_for=point_rules.level_for)
 
 
 # --- merchants -------------------------------------------------------------------------
 
 def _merchant_partners():
-    ids = services.merchant_partner_ids(_user(), g.community.id)
+    ids = redemptions.merchant_partner_ids(actor(), g.community.id)
     return db.session.scalars(scoped(Partner).where(Partner.id.in_(ids or {0})).order_by(Partner.name)).all()
 
 
@@ -305,8 +295,8 @@ def merchant():
     form = ConfirmCodeForm(data={"code": request.args.get("code", "")} if request.method == "GET" else None)
 
     def confirm(form):
-        r = services.confirm_code(_user(), g.community.id, form.code.data, actor=_user())
-        return _("Code %(code)s confirmed: %(service)s for %(name)s.", code=services.format_code(r.code),
+        r = redemptions.confirm_code(actor(), g.community.id, form.code.data, actor=actor())
+        return _("Code %(code)s confirmed: %(service)s for %(name)s.", code=redemptions.format_code(r.code),
                  service=r.service.name, name=records.mask_name(r.volunteer.name))
 
     def render(status):
@@ -314,7 +304,7 @@ def merchant():
             Redemption.partner_id.in_([p.id for p in partners] or [0]),
             Redemption.state == RedemptionState.held).order_by(Redemption.created_at)).all()
         return render_template("points/merchant.html", partners=partners, form=form, queue=queue,
-                               mask_name=records.mask_name, month=services.this_month()), status
+                               mask_name=records.mask_name, month=redemptions.this_month()), status
 
     return submit(form, confirm, success=url_for("points.merchant"), fields={CharityError: "code"},
                   render=render)
@@ -322,22 +312,22 @@ def merchant():
 
 def _partner_for_settlement(partner_id):
     partner = get_scoped_or_404(Partner, partner_id)
-    if not has_role(*STAFF) and partner.id not in services.merchant_partner_ids(_user(), g.community.id):
+    if not has_role(*STAFF) and partner.id not in redemptions.merchant_partner_ids(actor(), g.community.id):
         abort(404)
     return partner
 
 
 def _month_arg():
     form = MonthForm(request.args)
-    month = form.month.data or services.this_month()
-    services.month_bounds(month)  # raises ValidationFailed on a malformed month
+    month = form.month.data or redemptions.this_month()
+    redemptions.month_bounds(month)  # raises ValidationFailed on a malformed month
     return form, month
 
 
 def _settlement_data(partner, month):
-    rows, by_service = services.settlement([partner.id], month)
+    rows, by_service = redemptions.settlement([partner.id], month)
     return {"community": g.community.name, "partner": partner.name, "month": month, "by_service": by_service,
-            "rows": [{"when": r.closed_at, "code": services.format_code(r.code), "service": r.service.name,
+            "rows": [{"when": r.closed_at, "code": redemptions.format_code(r.code), "service": r.service.name,
                       "volunteer": records.mask_name(r.volunteer.name), "points": r.points} for r in rows],
             "generated_by": current_user.display_name, "generated_at": utcnow()}
 
@@ -359,8 +349,6 @@ def settlement(shop_id):
 @bp.route("/settlements/<id:shop_id>/statement.pdf")
 @requires("merchant", *STAFF)
 def settlement_pdf(shop_id):
-    from charity.points.pdf import render_settlement
-
     partner = _partner_for_settlement(shop_id)
     try:
         _form, month = _month_arg()
@@ -369,190 +357,3 @@ def settlement_pdf(shop_id):
     pdf = render_settlement(_settlement_data(partner, month))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="settlement-{partner.id}-{month}.pdf"'})
-
-
-# --- staff: a volunteer's account ------------------------------------------------------
-
-def _volunteer_page(volunteer, status=200, **forms):
-    account = services.account_for(volunteer)
-    on_behalf = forms.get("on_behalf") or OnBehalfForm(formdata=None)
-    on_behalf.service_id.choices = choices((s.id, f"{s.partner.name} · {s.name} · {s.points_price}")
-                                           for s in services.redeemable_services(g.community.id))
-    redemptions = db.session.scalars(sa.select(Redemption).where(Redemption.account_id == account.id)
-                                     .order_by(Redemption.id.desc()).limit(20)).all()
-    identity = forms.get("identity") or IdentityForm(formdata=None, data={
-        "id_type": volunteer.id_type or "", "id_number": volunteer.id_number or "",
-        "volunteer_number": volunteer.volunteer_number or ""})
-    return render_template(
-        "points/volunteer.html", volunteer=volunteer, account=account, level=_level(account),
-        page=paginate(services.history_query(account)), redemptions=redemptions,
-        adjust_form=forms.get("adjust") or AdjustForm(formdata=None), on_behalf_form=on_behalf,
-        certificate_form=forms.get("certificate") or CertificateForm(formdata=None),
-        commendation_form=forms.get("commendation") or CommendationForm(formdata=None),
-        identity_form=identity, id_type_names=ID_TYPE_NAMES, mask_id=records.mask_id_number,
-        commendations=records.commendations(volunteer),
-        certificates=db.session.scalars(sa.select(Certificate).where(Certificate.volunteer_id == volunteer.id)
-                                        .order_by(Certificate.id.desc())).all()), status
-
-
-@bp.route("/volunteers/<id:volunteer_id>")
-@requires(*STAFF)
-def volunteer(volunteer_id):
-    return _volunteer_page(get_scoped_or_404(Volunteer, volunteer_id))
-
-
-def _staff_post(volunteer_id, form_name, form, act):
-    """A staff form on a volunteer's page: ``act(volunteer, form)`` calls the service and
-    returns ``(flash message, where to go)``; a refusal re-renders the page (422)."""
-    volunteer = get_scoped_or_404(Volunteer, volunteer_id)
-    return submit(form, lambda form: act(volunteer, form),
-                  success=url_for("points.volunteer", volunteer_id=volunteer.id),
-                  render=lambda status: _volunteer_page(volunteer, 422, **{form_name: form}))
-
-
-@bp.route("/volunteers/<id:volunteer_id>/adjust", methods=["POST"])
-@requires("admin")
-def adjust(volunteer_id):
-    def act(volunteer, form):
-        services.adjust(volunteer, form.points.data, reason=form.reason.data, key=form.idempotency_key.data,
-                        actor=_user())
-        return _("Points adjusted."), None
-
-    return _staff_post(volunteer_id, "adjust", AdjustForm(), act)
-
-
-@bp.route("/volunteers/<id:volunteer_id>/redeem", methods=["POST"])
-@requires("admin")
-def redeem_on_behalf(volunteer_id):
-    def act(volunteer, form):
-        service = get_scoped_or_404(Service, form.service_id.data)
-        r = services.redeem(volunteer, service, key=form.idempotency_key.data, actor=_user(), on_behalf=True)
-        return (_("Code issued on the volunteer's behalf: print or write it down for them."),
-                url_for("points.redemption", redemption_id=r.id))
-
-    form = OnBehalfForm()
-    form.service_id.choices = choices((s.id, s.name) for s in services.redeemable_services(g.community.id))
-    return _staff_post(volunteer_id, "on_behalf", form, act)
-
-
-@bp.route("/volunteers/<id:volunteer_id>/passbook.pdf")
-@requires(*STAFF)
-def volunteer_passbook(volunteer_id):
-    return _passbook_response(get_scoped_or_404(Volunteer, volunteer_id))
-
-
-@bp.route("/volunteers/<id:volunteer_id>/identity", methods=["POST"])
-@requires("admin")
-def identity(volunteer_id):
-    def act(volunteer, form):
-        records.set_identity(volunteer, id_type=form.id_type.data, id_number=form.id_number.data,
-                             volunteer_number=form.volunteer_number.data, actor=_user())
-        return _("Identity saved."), None
-
-    return _staff_post(volunteer_id, "identity", IdentityForm(), act)
-
-
-@bp.route("/volunteers/<id:volunteer_id>/commendations", methods=["POST"])
-@requires("admin")
-def commendation_add(volunteer_id):
-    def act(volunteer, form):
-        records.add_commendation(volunteer, kind=form.kind.data, title=form.title.data,
-                                 awarded_on=form.awarded_on.data, issuer=form.issuer.data, actor=_user())
-        return _("Recorded."), None
-
-    return _staff_post(volunteer_id, "commendation", CommendationForm(), act)
-
-
-@bp.route("/volunteers/<id:volunteer_id>/certificates", methods=["POST"])
-@requires("admin")
-def certificate_issue(volunteer_id):
-    def act(volunteer, form):
-        cert = records.issue_certificate(volunteer, form.period_start.data, form.period_end.data,
-                                         actor=_user())
-        return _("Certificate %(number)s issued and registered.", number=cert.number), None
-
-    return _staff_post(volunteer_id, "certificate", CertificateForm(), act)
-
-
-@bp.route("/certificates/<id:certificate_id>.pdf")
-@requires(*STAFF, *SERVING)
-def certificate_pdf(certificate_id):
-    from charity.points.pdf import render_certificate
-
-    cert = get_scoped_or_404(Certificate, certificate_id)
-    if not has_role(*STAFF):
-        volunteer = volunteer_of(_user(), g.community)
-        if volunteer is None or volunteer.id != cert.volunteer_id:
-            abort(404)
-    snap = dict(cert.snapshot, check_url=url_for("points.check", _external=True))
-    # An official document (MCA 2021 measures): always printed in Chinese, whatever the
-    # language of the screen.
-    with force_locale("zh"):
-        pdf = render_certificate(snap, generated=_("Registered certificate %(number)s", number=cert.number))
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="certificate-{cert.number}.pdf"'})
-
-
-@bp.route("/check")
-def check():
-    """Public: is this certificate number registered? Shows only a masked name, the hours,
-    the period, the issue date and the issuer (no identity numbers)."""
-    form = CheckForm(request.args)
-    found, searched = None, bool(form.number.data)
-    if searched and form.validate():
-        cert = records.find_certificate(form.number.data)
-        found = records.public_view(cert) if cert else None
-    return render_template("points/check.html", form=form, found=found, searched=searched), \
-        404 if searched and found is None else 200
-
-
-# --- staff: rules, settings, expiry ----------------------------------------------------
-
-@bp.route("/rules", methods=["GET", "POST"])
-@requires(*STAFF)
-def rules():
-    form = RuleVersionForm()
-    if request.method == "POST" and not has_role("admin"):
-        abort(403)
-    if request.method == "GET":
-        current = services.rule_in_force(g.community.id, utcnow())
-        if current is not None:
-            for k in ActivityKind:
-                form[f"rate_{k.value}"].data = current.rates.get(k.value, 0)
-            form.cap_per_activity.data = current.cap_per_activity
-            form.organiser_bonus.data = current.organiser_bonus
-
-    def create(form):
-        version = services.new_rule_version(
-            g.community, rates={k.value: form[f"rate_{k.value}"].data for k in ActivityKind},
-            cap_per_activity=form.cap_per_activity.data, organiser_bonus=form.organiser_bonus.data,
-            note=form.note.data, actor=_user())
-        return _("Rules version %(number)s is in force from now on.", number=version.number)
-
-    return submit(form, create, success=url_for("points.rules"), render=lambda status: (
-        render_template("points/rules.html", form=form, versions=services.rule_versions(g.community),
-                        kinds=list(ActivityKind), kind_names=ACTIVITY_KIND_NAMES,
-                        current=services.rule_in_force(g.community.id, utcnow())), status))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@requires("admin")
-def settings():
-    current = services.settings_for(g.community)
-    form = SettingsForm(obj=current)
-
-    def save(form):
-        services.update_settings(g.community, actor=_user(),
-                                 **{f: form[f].data for f in services.SETTINGS_FIELDS})
-        return _("Points settings saved.")
-
-    return submit(form, save, success=url_for("points.settings"), fields={CharityError: "level_hours"},
-                  render=lambda status: (render_template("points/settings.html", form=form), status))
-
-
-@bp.route("/expiring")
-@requires(*STAFF)
-def expiring():
-    settings = services.settings_for(g.community)
-    rows = db.session.execute(services.expiring_soon_query(g.community).limit(500)).all()
-    return render_template("points/expiring.html", rows=rows, settings=settings)
