@@ -48,7 +48,13 @@ def _scenario(app, world):
     report with the council. Built once per world."""
     from charity.extensions import db
     from charity.grants import agreements, claims, closing, evaluations
-    from charity.grants.models import ExpenseClaim, ExpenseReceipt, FinalReport, Grant, MidtermEvaluation
+    from charity.grants.models_award import (
+        ExpenseClaim,
+        ExpenseReceipt,
+        FinalReport,
+        Grant,
+        MidtermEvaluation,
+    )
     from charity.models_base import local_today
     from charity.teams.models import Team
     from tests import grants_helpers as h

@@ -13,17 +13,8 @@ from charity.fund.errors import InsufficientFunds
 from charity.fund.models import FundAccount, JournalEntry
 from charity.grants import agreements, claims, closing, documents, errors, evaluations, notice
 from charity.grants.errors import IllegalTransition, NoticeNotOver, NotTheLeader, ObjectionPending, Recused
-from charity.grants.models import (
-    ApplicationState,
-    ClaimState,
-    ConflictDeclaration,
-    ConflictKind,
-    EvaluationState,
-    FinalReportState,
-    Grant,
-    GrantRound,
-    TrancheState,
-)
+from charity.grants.models import ApplicationState, ConflictDeclaration, ConflictKind, GrantRound
+from charity.grants.models_award import ClaimState, EvaluationState, FinalReportState, Grant, TrancheState
 from charity.models_base import local_today
 from charity.projects import services as projects
 from charity.projects.models import Project, ProjectState

@@ -11,7 +11,7 @@ from charity.extensions import db
 from charity.fund import verification
 from charity.fund.models import FundAccount, JournalEntry
 from charity.grants import errors, tranches
-from charity.grants.models import EvaluationState, Grant, MidtermEvaluation, Tranche, TrancheState
+from charity.grants.models_award import EvaluationState, Grant, MidtermEvaluation, Tranche, TrancheState
 from charity.models_base import local_today
 from tests.conftest import is_postgres
 from tests.grants_award_helpers import awarded_grant

@@ -9,14 +9,8 @@ import sqlalchemy as sa
 
 from charity.extensions import db
 from charity.fund.models import JournalEntry
-from charity.grants.models import (
-    Application,
-    ApplicationState,
-    ExpenseClaim,
-    FinalReport,
-    Grant,
-    MidtermEvaluation,
-)
+from charity.grants.models import Application, ApplicationState
+from charity.grants.models_award import ExpenseClaim, FinalReport, Grant, MidtermEvaluation
 from charity.models_base import local_today
 from tests.access_teams import png_bytes
 from tests.grants_award_helpers import logged_activity, noticed_application, put_money

@@ -27,10 +27,7 @@ from charity.grants.errors import (
     IllegalTransition,
     PlanInvalid,
 )
-from charity.grants.models import (
-    Grant,
-    Tranche,
-)
+from charity.grants.models_award import Grant, Tranche
 from charity.grants.tranches import PAYABLE
 from charity.models_base import local_today
 from charity.projects import services as projects

@@ -35,14 +35,8 @@ from charity.grants.errors import (
     ExceedsAdvance,
     IllegalTransition,
 )
-from charity.grants.models import (
-    ApplicationState,
-    BudgetLine,
-    ClaimState,
-    ExpenseClaim,
-    ExpenseReceipt,
-    Grant,
-)
+from charity.grants.models import ApplicationState, BudgetLine
+from charity.grants.models_award import ClaimState, ExpenseClaim, ExpenseReceipt, Grant
 from charity.models_base import local_today, utcnow
 from charity.projects import uploads
 from charity.statemachine import Workflow

@@ -40,12 +40,7 @@ from charity.grants.errors import (
     ExceedsAdvance,
 )
 from charity.grants.evaluations import _project_activities
-from charity.grants.models import (
-    FinalReport,
-    FinalReportState,
-    Grant,
-    GrantRefund,
-)
+from charity.grants.models_award import FinalReport, FinalReportState, Grant, GrantRefund
 from charity.grants.tranches import _stop_planned
 from charity.models_base import local_today, utcnow
 from charity.statemachine import Workflow

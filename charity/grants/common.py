@@ -20,11 +20,8 @@ from charity.grants.errors import (
     NotTheLeader,
     Recused,
 )
-from charity.grants.models import (
-    ConflictDeclaration,
-    ConflictKind,
-    Grant,
-)
+from charity.grants.models import ConflictDeclaration, ConflictKind
+from charity.grants.models_award import Grant
 from charity.models_base import local_today, local_zone
 from charity.teams.services import led_team_ids
 

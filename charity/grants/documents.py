@@ -13,9 +13,7 @@ from charity.grants.claims import budget_against_actual
 from charity.grants.closing import refunds_of
 from charity.grants.common import _community, _local_day
 from charity.grants.evaluations import evaluations_of
-from charity.grants.models import (
-    ExpenseClaim,
-)
+from charity.grants.models_award import ExpenseClaim
 from charity.projects.models import Activity, ActivityState, Evidence
 
 

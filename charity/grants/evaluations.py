@@ -26,13 +26,8 @@ from charity.grants.common import _check_council, _check_leader, _community, _te
 from charity.grants.errors import (
     IllegalTransition,
 )
-from charity.grants.models import (
-    Application,
-    ApplicationState,
-    EvaluationState,
-    Grant,
-    MidtermEvaluation,
-)
+from charity.grants.models import Application, ApplicationState
+from charity.grants.models_award import EvaluationState, Grant, MidtermEvaluation
 from charity.grants.tranches import _stop_planned, next_tranche, passed_evaluation
 from charity.models_base import local_zone, utcnow
 from charity.projects.models import Activity, ActivityState

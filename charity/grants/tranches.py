@@ -26,14 +26,8 @@ from charity.grants.errors import (
     PaymentsStopped,
     TrancheNotPayable,
 )
-from charity.grants.models import (
-    ApplicationState,
-    EvaluationState,
-    Grant,
-    MidtermEvaluation,
-    Tranche,
-    TrancheState,
-)
+from charity.grants.models import ApplicationState
+from charity.grants.models_award import EvaluationState, Grant, MidtermEvaluation, Tranche, TrancheState
 from charity.statemachine import Workflow
 from charity.teams.services import actor_id
 

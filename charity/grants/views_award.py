@@ -34,9 +34,8 @@ from charity.grants.forms_award import (
     SignForm,
     TerminateForm,
 )
-from charity.grants.models import (
-    Application,
-    ApplicationState,
+from charity.grants.models import Application, ApplicationState
+from charity.grants.models_award import (
     ExpenseClaim,
     ExpenseReceipt,
     FinalReport,
