@@ -53,7 +53,9 @@ def live_server(tmp_path_factory):
     base = tmp_path_factory.mktemp("live")
     os.environ["CHARITY_INSTANCE_PATH"] = str(base / "instance")
     app = create_app({"DATABASE_URL": f"sqlite:///{base / 'live.sqlite'}",
-                      "SECRET_KEY": "e2e-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+                      "SECRET_KEY": "e2e-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      # The server thread's request lines would interleave with pytest's dots.
+                      "LOG_LEVEL": "WARNING"})
     os.environ.pop("CHARITY_INSTANCE_PATH")
     with app.app_context():
         upgrade_to_head()
