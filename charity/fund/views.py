@@ -60,7 +60,7 @@ def _user():
     return current_user._get_current_object()
 
 
-def _range(form):
+def period_range(form):
     """(first day, last day) from a RangeForm; the current year when nothing is given.
 
     :raises CharityError: a malformed period or reversed dates."""
@@ -75,9 +75,13 @@ def _range(form):
 def _balances():
     accounts = db.session.scalars(scoped(FundAccount).order_by(FundAccount.code)).all()
     subfunds = db.session.scalars(scoped(SubFund).order_by(SubFund.purpose)).all()
-    cash = sum(a.balance_fen for a in accounts if a.kind == "asset")
+    cash = sum(a.balance_fen for a in accounts if a.code in (chart.CASH, chart.BANK))
     restricted = sum(s.balance_fen for s in subfunds)
     return accounts, subfunds, cash, restricted
+
+
+def _assets(accounts):
+    return sum(a.balance_fen for a in accounts if a.kind == "asset")
 
 
 @bp.route("/")
@@ -91,8 +95,10 @@ def index():
     for a in accounts:
         if a.parent_code:
             shown[a.parent_code] = shown.get(a.parent_code, 0) + shown[a.code]
+    assets = _assets(accounts)
     return render_template("fund/index.html", accounts=accounts, subfunds=subfunds, cash=cash,
-                           restricted=restricted, recent=recent, chart=chart, shown=shown)
+                           advances=assets - cash, unrestricted=assets - restricted, restricted=restricted,
+                           recent=recent, chart=chart, shown=shown)
 
 
 @bp.route("/journal")
@@ -102,7 +108,7 @@ def journal():
     try:
         if not form.validate():
             raise CharityError(_("Check the period."))
-        start, end = _range(form)
+        start, end = period_range(form)
     except CharityError as exc:
         flash(str(exc.message), "error")
         return render_template("fund/journal.html", form=form, page=None, args={}, start=None, end=None), 400
@@ -298,7 +304,7 @@ def _range_or_error(form, template="fund/statement.html"):
     try:
         if not form.validate():
             raise CharityError(_("Check the period."))
-        return _range(form), None
+        return period_range(form), None
     except CharityError as exc:
         flash(str(exc.message), "error")
         return None, (render_template(template, form=form, today=local_today()), 400)
