@@ -184,6 +184,7 @@ def _register_request_hooks(app):
 def _register_blueprints(app):
     from charity.accounts.views import bp as accounts_bp
     from charity.audit.views import bp as audit_bp
+    from charity.fund import views_books  # noqa: F401  (its routes, on fund_bp)
     from charity.fund.views import bp as fund_bp
     from charity.main.views import bp as main_bp
     from charity.needs.views import bp as needs_bp

@@ -35,6 +35,12 @@ MATRIX = {
     ("fund.statement_pdf", "GET"): rule(allowed=READERS),
     ("fund.export_csv", "GET"): rule(allowed=READERS),
     ("fund.export_xlsx", "GET"): rule(allowed=READERS),
+    ("fund.books_page", "GET"): rule(allowed=READERS),
+    ("fund.books_pdf", "GET"): rule(allowed=READERS),
+    ("fund.books_xlsx", "GET"): rule(allowed=READERS),
+    ("fund.trial_balance_page", "GET"): rule(allowed=READERS),
+    ("fund.trial_balance_pdf", "GET"): rule(allowed=READERS),
+    ("fund.trial_balance_xlsx_file", "GET"): rule(allowed=READERS),
     ("fund.settings", "GET"): rule(allowed={"admin"}),
     ("fund.settings", "POST"): rule(allowed={"admin"}, ok=REDIRECT),
 }

@@ -52,7 +52,7 @@ def test_capital_numerals_refuse_floats():
 
 def test_new_community_gets_the_chart_and_a_chain_head(app, world, ctx):
     codes = set(db.session.scalars(sa.select(FundAccount.code).where(FundAccount.community_id == world.a)))
-    assert {"1001", "1002", "1221", "3101", "3102", "4101", "4201", "4301", "4401", "4901", "5101", "510101",
+    assert {"1001", "1002", "1221", "3101", "3102", "4101", "4201", "4301", "4401", "4501", "4601", "4901", "5101", "510101",
             "510102", "5201", "5301", "5401"} == codes
 
 

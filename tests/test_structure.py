@@ -18,7 +18,7 @@ CHARITY = ROOT / "charity"
 FUND_PUBLIC = {"charity.fund.api"}
 #: The wiring of the app (blueprint, commands, demo data): core module -> fund modules.
 FUND_WIRING = {
-    "charity": {"charity.fund.views", "charity.fund.ledger"},
+    "charity": {"charity.fund.views", "charity.fund.views_books", "charity.fund.ledger"},
     "charity.cli": {"charity.fund.cli"},
     "charity.demo": {"charity.fund.demo"},
 }

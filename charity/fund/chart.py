@@ -17,6 +17,8 @@ CHART = [
     ("4201", AccountKind.income, None, _l("Government and sub-district grants")),
     ("4301", AccountKind.income, None, _l("Sales income (charity sales)")),
     ("4401", AccountKind.income, None, _l("Investment income")),
+    ("4501", AccountKind.income, None, _l("Membership dues income")),
+    ("4601", AccountKind.income, None, _l("Service income")),
     ("4901", AccountKind.income, None, _l("Other income")),
     ("5101", AccountKind.expense, None, _l("Programme costs")),
     ("510101", AccountKind.expense, "5101", _l("Micro-venture grants")),
@@ -37,11 +39,16 @@ GRANT_ADVANCES = "1221"
 DONATIONS = "4101"
 GRANTS_RECEIVED = "4201"
 SALES = "4301"
+INVESTMENT_INCOME = "4401"
+#: 会费收入 and 提供服务收入 joined the chart later than the first codes, so their codes
+#: follow them (a code is in every entry's hash and is never renumbered).
+DUES = "4501"
+SERVICE_INCOME = "4601"
 MICRO_VENTURE = "510101"
 ACTIVITY_COSTS = "510102"
 
 #: Income accounts in the statement's order.
-INCOME_CODES = ["4101", "4201", "4301", "4401", "4901"]
+INCOME_CODES = ["4101", "4501", "4601", "4301", "4201", "4401", "4901"]
 #: Expense accounts that take postings, in the statement's order.
 EXPENSE_CODES = ["510101", "510102", "5201", "5301", "5401"]
 

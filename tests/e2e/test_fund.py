@@ -70,3 +70,58 @@ def test_leader_sees_no_fund(open_page):
     sign_in(w, "leader")
     response = w.page.goto("/fund/journal")
     assert response.status == 403
+
+
+def test_auditor_reads_the_financial_statements_and_the_trial_balance(open_page):
+    """The three statements on screen tie out; their PDF and XLSX say what the screen says."""
+    from openpyxl import load_workbook
+
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        w = open_page(viewport)
+        page = w.page
+        sign_in(w, "auditor")
+        page.goto("/fund/")
+        click_through(page, "[data-testid=fund-nav] >> text=财务报表")
+        page.fill("input[name=period]", "2026-12")
+        click_through(page, "main form button[type=submit]")
+        expect(page.locator("[data-testid=books-tie]")).to_be_visible()
+        for heading in ("资产负债表", "业务活动表", "现金流量表"):
+            expect(page.locator("h2", has_text=heading)).to_be_visible()
+        cash = page.locator("[data-testid=balance-assets] tr", has_text="货币资金").locator("td").nth(3)
+        cash_text = cash.inner_text().strip()
+        assert re.fullmatch(r"[\d,]+\.\d\d", cash_text)
+        w.shot(f"fund-books-{name}")
+        page.locator("#cash-flows").scroll_into_view_if_needed()
+        w.shot(f"fund-books-cash-flows-{name}")
+        assert w.errors == []
+
+    with page.expect_download() as info:
+        page.click("[data-testid=books-pdf]")
+    pdf = ARTIFACTS / "financial-statements-2026-12.pdf"
+    info.value.save_as(pdf)
+    reader = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
+    text = "".join(p.extract_text() for p in reader.pages)
+    for words in ("资产负债表", "会民非01表", "业务活动表", "现金流量表", "单位负责人", cash_text):
+        assert words in text, words
+    with page.expect_download() as info:
+        page.click("[data-testid=books-xlsx]")
+    workbook = ARTIFACTS / "financial-statements-2026-12.xlsx"
+    info.value.save_as(workbook)
+    sheet = load_workbook(workbook)["资产负债表"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] and "货币资金" in r[0])
+    assert f"{row[3]:,.2f}" == cash_text
+
+    w = open_page(DESKTOP)
+    page = w.page
+    sign_in(w, "auditor")
+    page.goto("/fund/books/trial-balance?period=2026")
+    expect(page.locator("[data-testid=trial-balance]")).to_contain_text("银行存款")
+    expect(page.locator(".badge", has_text="借贷平衡")).to_be_visible()
+    w.shot("fund-trial-balance-desktop")
+    with page.expect_download() as info:
+        page.click("[data-testid=trial-xlsx]")
+    trial = ARTIFACTS / "trial-balance-2026.xlsx"
+    info.value.save_as(trial)
+    total = list(load_workbook(trial).active.iter_rows(values_only=True))[-1]
+    assert total[2] == total[3] and total[4] == total[5] and total[6] == total[7]
+    assert w.errors == []
