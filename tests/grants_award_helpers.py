@@ -1,7 +1,7 @@
 """Builders for the post-award grants tests: an application whose public notice is over,
 a fund with money in the bank, an awarded and signed grant, a logged activity."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from charity.extensions import db
 from charity.fund import income_spending
@@ -12,6 +12,10 @@ from charity.teams.services import volunteer_of
 from tests.grants_helpers import community, make_application, make_round, make_team, to_notice, user
 
 MONEY_IN_BANK = 50_000_00
+
+
+def SIGNED_ON():  # noqa: N802  (a date that moves with today)
+    return local_today() - timedelta(days=10)
 
 
 def noticed_application(world, *, total_fen=3_000_00, title="亲子共读", team=None, rnd=None):
@@ -36,7 +40,10 @@ def awarded_grant(world, *, signed=True, plan=(50, 30, 20), money=True, **kw):
     application = noticed_application(world, **kw)
     grant = agreements.award(application, tranche_percents=plan, expected_activities=3, actor=user("admin"))
     if signed:
-        agreements.record_agreement_signed(grant, signed_on=local_today(), team_signatory="王队长",
+        # Test set-up: awarded two weeks ago and signed ten days ago, so the activities the
+        # tests log (a few days ago) fall under the agreement.
+        grant.awarded_at = datetime.now(timezone.utc) - timedelta(days=14)
+        agreements.record_agreement_signed(grant, signed_on=SIGNED_ON(), team_signatory="王队长",
                                            centre_signatory="李主任", actor=user("admin"))
     db.session.commit()
     return grant

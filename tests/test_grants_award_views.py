@@ -3,6 +3,7 @@ the award to the close, bad input re-rendering with 422 and changing nothing, a 
 submit paying once, another team's leader seeing nothing."""
 
 import io
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -53,7 +54,14 @@ def test_a_grant_from_award_to_close_through_the_pages(app, world, login_as, not
     assert "尚未签订" in page and 'data-testid="pay-1"' not in page
     assert admin.get(f"/grants/awarded/{grant_id}/agreement.pdf").mimetype == "application/pdf"
 
-    r = admin.submit(f"/grants/awarded/{grant_id}/sign", {"signed_on": today, "team_signatory": "王队长",
+    # Test set-up: the award was made two weeks ago, and the agreement signed ten days ago,
+    # so the activity logged below (three days ago) is delivered under it.
+    with app.app_context():
+        db.session.execute(sa.update(Grant).where(Grant.id == grant_id).values(
+            awarded_at=datetime.now(timezone.utc) - timedelta(days=14)))
+        db.session.commit()
+    signed_on = (local_today() - timedelta(days=10)).isoformat()
+    r = admin.submit(f"/grants/awarded/{grant_id}/sign", {"signed_on": signed_on, "team_signatory": "王队长",
                                                           "centre_signatory": "李主任"})
     assert r.status_code == 302
     with app.app_context():

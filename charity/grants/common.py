@@ -6,7 +6,7 @@ never commit; on an error the caller rolls back (a refused step may have flushed
 its work).
 """
 
-from datetime import date
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -96,6 +96,15 @@ def grant_of(application):
 
 def _local_day(moment):
     return moment.astimezone(local_zone()).date() if moment else None
+
+
+def agreement_start(grant):
+    """The first moment that counts under the grant's agreement (local midnight of the day
+    it was signed), or None while it is unsigned: work before it is earlier work, not
+    delivery under the agreement."""
+    if grant.signed_on is None:
+        return None
+    return datetime.combine(grant.signed_on, time(), local_zone())
 
 
 labels.register(

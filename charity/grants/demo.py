@@ -277,6 +277,10 @@ def _after_award(community, app, stage, index):
                                                    self_evaluation="上半年活动按计划完成，记录齐全。")
         evaluations.evaluate(evaluation, "passed", actor=council,
                              opinion="活动开展扎实，资金使用规范，同意拨付第二期。")
+        # The demo tells the year: the team reported on 9 November and the council passed
+        # the evaluation on 13 November, three days before the second tranche was paid.
+        evaluation.submitted_at = datetime(2026, 11, 9, 2, 0, tzinfo=timezone.utc)
+        evaluation.evaluated_at = datetime(2026, 11, 13, 6, 0, tzinfo=timezone.utc)
         tranches.pay_tranche(grant.tranches[1], paid_on=_day(date(2026, 11, 16)),
                              idempotency_key=f"demo-grant-{grant.id}-t2", actor=admin)
         _claim(grant, leader, admin, lines[1], lines[1].line_total_fen, date(2026, 11, 18), index + 1)

@@ -11,7 +11,7 @@ from charity.extensions import db
 from charity.fund import api as fund
 from charity.grants.claims import budget_against_actual
 from charity.grants.closing import refunds_of
-from charity.grants.common import _community, _local_day
+from charity.grants.common import _community, _local_day, agreement_start
 from charity.grants.evaluations import evaluations_of
 from charity.grants.models_award import ExpenseClaim
 from charity.projects.models import Activity, ActivityState, Evidence
@@ -69,6 +69,9 @@ class StatementData:
     refunds: list = field(default_factory=list)  # [(returned_on, amount, reason, entry_seq)]
     lines: list = field(default_factory=list)  # [LineActual]
     activities: list = field(default_factory=list)  # [(day, title, state, beneficiaries, photos)]
+    #: Verified activities of the project before the agreement was signed: listed apart,
+    #: never counted as delivered under the agreement.
+    earlier_activities: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)  # [(tranche_seq, state, opinion, day)]
     ledger_seq: int = 0
     ledger_hash: str = ""
@@ -80,7 +83,8 @@ def statement_data(grant):
     entries = {e.id: e.seq for e in fund.entries_for(_community(grant), reference_prefix=f"G{grant.id}-")}
     claims = db.session.scalars(sa.select(ExpenseClaim).where(ExpenseClaim.grant_id == grant.id)
                                 .order_by(ExpenseClaim.spent_on, ExpenseClaim.id)).all()
-    activities = []
+    activities, earlier = [], []
+    start = agreement_start(grant)
     if grant.project_id is not None:
         photos = dict(db.session.execute(
             sa.select(Evidence.activity_id, sa.func.count(Evidence.id)).join(Activity)
@@ -88,8 +92,9 @@ def statement_data(grant):
         for act in db.session.scalars(sa.select(Activity).where(
                 Activity.project_id == grant.project_id, Activity.state == ActivityState.verified)
                 .order_by(Activity.starts_at)):
-            activities.append((_local_day(act.starts_at), act.title, act.state.value, act.total_beneficiaries,
-                               photos.get(act.id, 0)))
+            row = (_local_day(act.starts_at), act.title, act.state.value, act.total_beneficiaries,
+                   photos.get(act.id, 0))
+            (activities if start is not None and act.starts_at >= start else earlier).append(row)
     head = fund.ledger_head(_community(grant))
     return StatementData(
         ledger_seq=head.seq if head else 0, ledger_hash=head.hash if head else "",
@@ -102,6 +107,6 @@ def statement_data(grant):
         claims=[(c.spent_on, c.budget_line.item, c.description, c.amount_fen, c.state.value,
                  entries.get(c.entry_id)) for c in claims],
         refunds=[(r.returned_on, r.amount_fen, r.reason, entries.get(r.entry_id)) for r in refunds_of(grant)],
-        lines=budget_against_actual(grant), activities=activities,
+        lines=budget_against_actual(grant), activities=activities, earlier_activities=earlier,
         evaluations=[(e.tranche_seq, e.state.value, e.opinion, _local_day(e.evaluated_at))
                      for e in evaluations_of(grant)])

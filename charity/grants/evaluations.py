@@ -22,7 +22,7 @@ from charity.audit.services import record
 from charity.dbutil import lock_row
 from charity.errors import ValidationFailed
 from charity.extensions import db
-from charity.grants.common import _check_council, _check_leader, _community, _text
+from charity.grants.common import _check_council, _check_leader, _community, _text, agreement_start
 from charity.grants.errors import (
     IllegalTransition,
 )
@@ -70,18 +70,26 @@ def _project_activities(grant, activity_ids):
     if not ids:
         return []
     rows = db.session.scalars(sa.select(Activity).where(
-        Activity.id.in_(ids), Activity.project_id == grant.project_id, Activity.state.in_(CITABLE))).all()
+        Activity.id.in_(ids), Activity.project_id == grant.project_id, Activity.state.in_(CITABLE),
+        *_since_agreement(grant))).all()
     if len(rows) != len(ids):
         raise ValidationFailed(
-            _l("Choose activities of this grant's project that were submitted or verified."))
+            _l("Choose activities of this grant's project, run since the agreement was signed, that were "
+               "submitted or verified."))
     return rows
+
+
+def _since_agreement(grant):
+    """The condition on activities delivered under the agreement (none while unsigned)."""
+    start = agreement_start(grant)
+    return [sa.false()] if start is None else [Activity.starts_at >= start]
 
 
 def citable_activities(grant):
     if grant.project_id is None:
         return []
     return db.session.scalars(sa.select(Activity).where(
-        Activity.project_id == grant.project_id, Activity.state.in_(CITABLE))
+        Activity.project_id == grant.project_id, Activity.state.in_(CITABLE), *_since_agreement(grant))
         .order_by(Activity.starts_at)).all()
 
 

@@ -204,6 +204,13 @@ def render_grant_statement(data, *, generated_by, generated_at) -> bytes:
         story.append(_para_table(acts, [36 * mm, 94 * mm, 24 * mm, 20 * mm], s))
     else:
         story.append(Paragraph(escape(_("No verified activity yet.")), s["body"]))
+    if data.earlier_activities:
+        story.append(Paragraph(escape(_("Earlier work, before the agreement was signed (not counted above)")),
+                               s["heading"]))
+        earlier = [[_("Date"), _("Activity"), Right(_("People served")), Right(_("Photos"))]]
+        earlier += [[_day(day), name, Right(str(people)), Right(str(photos))]
+                    for day, name, _st, people, photos in data.earlier_activities]
+        story.append(_para_table(earlier, [36 * mm, 94 * mm, 24 * mm, 20 * mm], s))
 
     story += [Spacer(1, 4 * mm),
               Paragraph(escape(_("Every amount above is posted in the community fund's ledger (entry numbers "

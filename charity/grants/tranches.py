@@ -2,7 +2,8 @@
 
 ``pay_tranche(tranche, *, paid_on, method, idempotency_key, actor)``
     Dr 1221 / Cr bank or cash. Refused: agreement unsigned, tranche not next or not
-    planned, payments stopped, no passed evaluation for a gated tranche, more than the
+    planned, payments stopped, no passed evaluation for a gated tranche (or a date before
+    it passed, or before the agreement was signed), more than the
     award (conditional UPDATE), more than the fund holds (post_entry). The first payment
     starts the grant (awarded → active) and the project.
 
@@ -13,11 +14,19 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from charity import signals
+from charity.errors import ValidationFailed
 from charity.extensions import db
 from charity.fund import api as fund
 from charity.fund.api import PaymentMethod, ReferenceType, chart
 from charity.grants import workflow
-from charity.grants.common import _check_day, _community, _grant_snapshot, _grant_update, _project_label
+from charity.grants.common import (
+    _check_day,
+    _community,
+    _grant_snapshot,
+    _grant_update,
+    _local_day,
+    _project_label,
+)
 from charity.grants.errors import (
     AgreementUnsigned,
     EvaluationRequired,
@@ -110,6 +119,12 @@ def pay_tranche(tranche, *, paid_on, method=PaymentMethod.bank, idempotency_key,
     if problem is not None:
         raise problem
     _check_day(paid_on, not_before=grant.signed_on)
+    if tranche.needs_evaluation:
+        released_on = _local_day(passed_evaluation(grant, tranche.seq).evaluated_at)
+        if released_on is not None and paid_on < released_on:
+            raise ValidationFailed(_l(
+                "This tranche was released by the mid-term evaluation passed on %(day)s: it cannot be paid "
+                "before that day.", day=released_on.isoformat()))
     amount = tranche.amount_fen
     before = _grant_snapshot(grant)
     if not _grant_update(grant, sa.and_(Grant.disbursed_fen + amount <= Grant.awarded_fen,
