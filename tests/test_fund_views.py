@@ -3,15 +3,18 @@ submit posts once), auditors read and export, months close and reopen with two p
 
 import csv
 import io
+import re
 from datetime import date
 
 import openpyxl
 import sqlalchemy as sa
 
 from charity.extensions import db
-from charity.fund.models import Donation, FundPeriod, JournalEntry
+from charity.fund import api, chart, income_spending, ledger
+from charity.fund.errors import ReservedAccount
+from charity.fund.models import Donation, FundAccount, FundPeriod, JournalEntry, JournalLine
 from tests.conftest import count_rows
-from tests.fund_helpers import fund
+from tests.fund_helpers import community, fund
 
 
 def _form_key(client, url):
@@ -164,3 +167,63 @@ def test_settings_value_per_volunteer_hour(app, world, login_as):
     with app.app_context():
         assert db.session.scalar(sa.select(FundSettings.volunteer_hour_value_fen)) == 2550
     assert client.submit("/fund/settings", {"volunteer_hour_value": "abc"}).status_code == 422
+
+
+GENERIC_FORMS = {
+    "/fund/expenses/new": {"memo": "付款", "amount": "100.00", "method": "bank", "purpose": "", "restricted": "no",
+                           "project": "", "paid_on": "2026-03-05"},
+    "/fund/donations/new": {"donor_name": "捐赠人", "amount": "100.00", "method": "bank", "restriction": "",
+                            "received_on": "2026-03-05", "note": ""},
+    "/fund/sales/new": {"event": "义卖", "items": "手工皂", "amount": "100.00", "method": "bank",
+                        "sold_on": "2026-03-05"},
+}
+
+
+def test_every_reserved_account_is_refused_on_every_generic_form(app, world, login_as):
+    """Grant money moves only through the grants module: no generic form can post to an
+    account the grants own, whatever field a tampered request names."""
+
+    fund(app, world, amount_fen=10_000_00)
+    client = login_as("admin")
+    offered = client.get("/fund/expenses/new").get_data(as_text=True)
+    for code in chart.RESERVED:
+        assert f'value="{code}"' not in offered
+        for url, data in GENERIC_FORMS.items():
+            key = _form_key(client, url)
+            client.submit(url, {**data, "idempotency_key": key, "expense_account": code, "account": code})
+    refused = client.submit("/fund/expenses/new", {**GENERIC_FORMS["/fund/expenses/new"],
+                                                   "idempotency_key": _form_key(client, "/fund/expenses/new"),
+                                                   "expense_account": chart.MICRO_VENTURE})
+    assert refused.status_code == 422
+    with app.app_context():
+        touched = db.session.scalar(sa.select(sa.func.count(JournalLine.id)).join(FundAccount)
+                                    .where(FundAccount.code.in_(list(chart.RESERVED))))
+        assert touched == 0
+        for code in chart.RESERVED:  # the service refuses them too (the command line and scripts)
+            try:
+                income_spending.pay_expense(community(), amount_fen=100, paid_on=date(2026, 3, 5),
+                                            expense_account=code, memo="绕过表单")
+            except ReservedAccount as exc:
+                assert "资助" in str(exc.message)
+            else:
+                raise AssertionError(code)
+        db.session.rollback()
+        # A grant's own entry cannot be reversed from the fund's generic page either.
+        with api.posting(community()) as books:
+            entry = books.post(value_date=date(2026, 3, 6), memo="拨付", reference_type=api.ReferenceType.grant_tranche,
+                               reference_id="G1-T1", lines=[api.Line(api.GRANT_ADVANCES, 500),
+                                                            api.Line("1002", -500)])
+        db.session.commit()
+        entry_id = entry.id
+        try:
+            ledger.reverse_entry(community(), entry)
+        except ReservedAccount:
+            db.session.rollback()
+        else:
+            raise AssertionError("reversed a tranche")
+    key = re.search(r'name="idempotency_key" type="hidden" value="([0-9a-f]+)"',
+                    client.get(f"/fund/entries/{entry_id}").get_data(as_text=True)).group(1)
+    response = client.submit(f"/fund/entries/{entry_id}/reverse", {"idempotency_key": key, "memo": "撤销"})
+    assert response.status_code == 422 and "资助" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(JournalEntry.id).where(JournalEntry.reverses_id == entry_id)) is None

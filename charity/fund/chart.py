@@ -52,6 +52,17 @@ INCOME_CODES = ["4101", "4501", "4601", "4301", "4201", "4401", "4901"]
 #: Expense accounts that take postings, in the statement's order.
 EXPENSE_CODES = ["510101", "510102", "5201", "5301", "5401"]
 
+#: Accounts a module posts to through :mod:`charity.fund.api`, never chosen on the fund's
+#: generic income and spending forms: grant money moves only through awards, tranches,
+#: claims and refunds, so each grant's statement holds all of it.
+RESERVED = {
+    GRANT_ADVANCES: _l("grant advances are paid as tranches of an award"),
+    MICRO_VENTURE: _l("micro-venture grants are paid as tranches of an award and spent through "
+                      "expense claims"),
+}
+#: Expense accounts the generic spending form offers.
+GENERIC_EXPENSE_CODES = [code for code in EXPENSE_CODES if code not in RESERVED]
+
 PURPOSE_NAMES = {
     Purpose.elderly: _l("Elderly care"),
     Purpose.children: _l("Children"),

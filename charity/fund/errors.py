@@ -21,6 +21,15 @@ class InvalidPosting(FundError):
     """An unknown account, a zero or non-integer amount, an empty memo…"""
 
 
+class ReservedAccount(FundError):
+    """An account (or entry) that belongs to a module, chosen on a generic form: grant
+    money moves only through the grants module, so each grant's books hold all of it."""
+
+    @staticmethod
+    def default_message():
+        return _l("That account belongs to the grants: post it from the grant's page.")
+
+
 class InsufficientFunds(FundError):
     """Cash, the bank account, unrestricted money or a restricted sub-fund would go below zero."""
 

@@ -26,7 +26,7 @@ def _purpose_choices():
 
 
 def _expense_choices():
-    return choices((c, chart.account_name(c)) for c in chart.EXPENSE_CODES)
+    return choices((c, chart.account_name(c)) for c in chart.GENERIC_EXPENSE_CODES)
 
 
 class DonationForm(KeyedForm):

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from charity.audit.services import record
 from charity.extensions import db
 from charity.fund import chart
-from charity.fund.errors import InvalidPosting, PeriodClosed, RestrictionViolation
+from charity.fund.errors import InvalidPosting, PeriodClosed, ReservedAccount, RestrictionViolation
 from charity.fund.ledger import MAX_AMOUNT_FEN, Line, closed_period, find_by_key, lock_head, post_entry
 from charity.fund.models import Donation, PaymentMethod, Purpose, ReferenceType, Sale, SubFund
 
@@ -108,9 +108,13 @@ def pay_expense(community, *, amount_fen, paid_on, expense_account, memo, method
                 reference_id=None, idempotency_key=None, actor=None):
     """Pay an expense from cash or bank. With ``restricted`` the matching restricted
     sub-fund (``purpose``) pays and is released by the amount; otherwise unrestricted
-    money pays. Grants post tranches with ``reference_type=grant_tranche`` and
-    ``expense_account=MICRO_VENTURE``."""
+    money pays. The accounts of :data:`charity.fund.chart.RESERVED` are refused: grants
+    post through :mod:`charity.fund.api`."""
     _check_amount(amount_fen)
+    if expense_account in chart.RESERVED:
+        raise ReservedAccount(_l("%(account)s cannot be paid here: %(why)s.",
+                                 account=chart.account_name(expense_account),
+                                 why=chart.RESERVED[expense_account]))
     if expense_account not in chart.EXPENSE_CODES:
         raise InvalidPosting(_l("Choose a kind of spending."))
     purpose = Purpose(purpose) if purpose else None

@@ -34,6 +34,7 @@ from charity.fund.errors import (
     InsufficientFunds,
     InvalidPosting,
     PeriodClosed,
+    ReservedAccount,
     RestrictionViolation,
     UnbalancedEntry,
 )
@@ -53,6 +54,9 @@ from charity.fund.models import (
 from charity.models_base import local_today, utcnow
 
 GENESIS = "0" * 64
+#: Entries a module posts through :mod:`charity.fund.api` and corrects itself: the fund's
+#: generic reversal refuses them.
+MODULE_REFERENCES = frozenset({ReferenceType.grant_tranche, ReferenceType.expense_claim})
 MAX_AMOUNT_FEN = 10**15
 
 
@@ -346,6 +350,9 @@ def reverse_entry(community, entry, *, memo=None, actor=None, value_date=None, i
     if entry.reverses_id is not None or db.session.scalar(
             sa.select(JournalEntry.id).where(JournalEntry.reverses_id == entry.id)):
         raise AlreadyReversed()
+    if entry.reference_type in MODULE_REFERENCES:
+        raise ReservedAccount(_l("This entry belongs to a grant: correct it on the grant's page (a refund, "
+                                 "or stopping its payments), so the grant's statement keeps every fen."))
     lines = [Line(ln.account.code, -ln.amount_fen, ln.subfund.purpose if ln.subfund else None, ln.purpose)
              for ln in entry.lines]
     reversal = post_entry(
