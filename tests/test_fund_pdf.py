@@ -3,6 +3,7 @@ amount checked against the ledger, fonts embedded, the command line, the linear 
 list, notes from plain data."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -43,8 +44,8 @@ def ledger(app, world):
                                     sold_on=date(2026, 3, 28), method="cash")
         income_spending.pay_expense(c, amount_fen=120_000, paid_on=date(2026, 3, 30), expense_account="510102",
                                     memo="重阳敬老宴", purpose="elderly", restricted=True, project="九九重阳敬老")
-        income_spending.pay_expense(c, amount_fen=500_000, paid_on=date(2026, 4, 2), expense_account="510101",
-                                    memo="微创投首期", project="小暖芽亲子志愿者服务队", reference_type="grant_tranche")
+        income_spending.pay_expense(c, amount_fen=500_000, paid_on=date(2026, 4, 2), expense_account="510102",
+                                    memo="亲子课堂材料", project="小暖芽亲子志愿者服务队")
         income_spending.pay_expense(c, amount_fen=16_000, paid_on=date(2026, 4, 5), expense_account="5201", memo="手续费")
         income_spending.record_donation(c, amount_fen=99, received_on=date(2027, 1, 2), method="cash")  # outside 2026
         db.session.commit()
@@ -81,16 +82,18 @@ def test_statement_totals_reconcile_with_the_ledger(app, world, ledger, login_as
                                  .order_by(JournalEntry.seq.desc()).limit(1))
     assert (opening, income, expense) == (1_000_000, 1_673_217, 636_000)
     assert closing == opening + income - expense
+    # The cash summary: every figure with its capital numerals (here every cent moved cash).
     for fen in (opening, income, expense, closing):
         assert money(fen, symbol="") in flat, fen
         assert capital_yuan(fen) in flat, capital_yuan(fen)
+    assert "期初货币资金" in flat and "期末货币资金" in flat and "编制单位：" in flat and "单位：元" in flat
     # Income by source, restricted column, release and the sub-fund balance.
     for fen in (1_234_567, 300_050, 138_600, 120_000, 500_000, 16_000, 180_050):
         assert money(fen, symbol="") in flat, fen
     assert "业务活动表" in flat and "非限定性" in flat and "限定性" in flat
     assert "九九重阳敬老" in flat and "小暖芽亲子志愿者服务队" in flat
     assert head.hash in flat
-    assert "编制人" in flat and "复核人" in flat and "审计人" in flat
+    assert "单位负责人" in flat and "财务负责人" in flat and "制表人" in flat
     assert f"第1页/共{pages}页" in flat
     with app.app_context():
         from tests.fund_helpers import user
@@ -104,7 +107,8 @@ def test_statement_lists_every_entry_with_a_running_balance(app, world, ledger):
     with app.test_request_context():
         data = build_statement(community(), date(2026, 1, 1), date(2026, 3, 31), generated_by="测试")
     assert [row[1] for row in data.entries] == [2, 3, 4, 5]
-    assert data.entries[-1][6] == data.closing_fen == 1_000_000 + 1_234_567 + 300_050 + 138_600 - 120_000
+    assert data.entries[-1][7] == data.closing_fen == 1_000_000 + 1_234_567 + 300_050 + 138_600 - 120_000
+    assert data.cash_in_fen == 1_234_567 + 300_050 + 138_600 and data.cash_out_fen == 120_000
     assert data.released_fen == 120_000
     assert [b for _n, b in data.subfunds] == [180_050]
 
@@ -159,6 +163,16 @@ def test_many_entries_split_across_pages_and_all_appear(app, world):
     for n in (1, 150, 300):
         assert f"义卖{n:03d}" in flat
     assert money(sum(range(1, 301)), symbol="") in flat
+    # Every page break of the entry list carries the subtotal over: 过次页 at the foot, 承前页 on top.
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    listing = [i for i, page in enumerate(reader.pages) if re.search(r"义卖\d{3}", page.extract_text())]
+    for i in listing[:-1]:
+        assert "过次页" in reader.pages[i].extract_text()
+        assert "承前页" in reader.pages[i + 1].extract_text()
+    assert flat.count("过次页") == flat.count("承前页") == len(listing) - 1
+    # The last page holds the totals and the signatures together, never the signatures alone.
+    last = _flat(reader.pages[-1].extract_text())
+    assert "合计" in last and "单位负责人" in last
     assert "12.5" in flat and "375.00" in flat  # the donated-services note from plain data
 
 

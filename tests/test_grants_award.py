@@ -11,7 +11,8 @@ from charity.extensions import db
 from charity.fund import verification
 from charity.fund.errors import InsufficientFunds
 from charity.fund.models import FundAccount, JournalEntry
-from charity.grants import agreements, claims, closing, documents, errors, evaluations, notice
+from charity.fund.statement import build_statement
+from charity.grants import agreements, claims, closing, documents, errors, evaluations, notice, tranches
 from charity.grants.errors import IllegalTransition, NoticeNotOver, NotTheLeader, ObjectionPending, Recused
 from charity.grants.models import ApplicationState, ConflictDeclaration, ConflictKind, GrantRound
 from charity.grants.models_award import ClaimState, EvaluationState, FinalReportState, Grant, TrancheState
@@ -573,3 +574,62 @@ def test_statement_data_reconciles(ctx):
     assert data.spent_fen == sum(c[3] for c in data.claims if c[4] == "approved")
     assert data.advance_fen == data.disbursed_fen - data.spent_fen - data.returned_fen == 1_200_00
     assert data.tranches[0][5] is not None and data.claims[0][5] is not None
+
+
+def test_a_gated_tranche_cannot_be_paid_before_the_evaluation_that_released_it(ctx):
+    grant = awarded_grant(ctx)
+    pay(grant, 1)
+    evaluation = pass_midterm(_fresh(grant))
+    # Test set-up: the council passed the evaluation two days ago.
+    evaluation.evaluated_at = evaluation.evaluated_at - timedelta(days=2)
+    db.session.commit()
+    second = next(t for t in _fresh(grant).tranches if t.seq == 2)
+    before = (_fresh(grant).disbursed_fen, len(_entries(grant)))
+    with pytest.raises(ValidationFailed) as refused:
+        tranches.pay_tranche(second, paid_on=local_today() - timedelta(days=3), method="bank",
+                             idempotency_key="early", actor=user("admin"))
+    assert (local_today() - timedelta(days=2)).isoformat() in str(refused.value.message)
+    db.session.rollback()
+    assert (_fresh(grant).disbursed_fen, len(_entries(grant))) == before
+    tranches.pay_tranche(second, paid_on=local_today() - timedelta(days=2), method="bank",
+                         idempotency_key="on-the-day", actor=user("admin"))
+    db.session.commit()
+    assert _fresh(grant).tranches[1].state == TrancheState.paid
+
+
+def test_activities_before_the_agreement_are_earlier_work_not_delivery(ctx):
+    grant = awarded_grant(ctx)  # signed ten days ago
+    pay(grant, 1)
+    before = logged_activity(ctx, grant, title="签约前的试点活动", days_ago=12)
+    after = logged_activity(ctx, grant, title="签约后的第一期", days_ago=3)
+    for activity in (before, after):
+        projects.transition_activity(activity, "verify", actor=user("admin"))
+    db.session.commit()
+    grant = _fresh(grant)
+    assert [a.id for a in evaluations.citable_activities(grant)] == [after.id]
+    with pytest.raises(ValidationFailed):
+        evaluations.submit_evaluation(grant, self_evaluation="引用签约前的活动", activity_ids=[before.id],
+                                      actor=user("leader"))
+    db.session.rollback()
+    data = documents.statement_data(_fresh(grant))
+    assert [row[1] for row in data.activities] == ["签约后的第一期"]
+    assert [row[1] for row in data.earlier_activities] == ["签约前的试点活动"]
+
+
+def test_the_fund_statement_shows_a_tranche_as_cash_out_and_a_claim_as_settled(ctx):
+    grant = awarded_grant(ctx)
+    pay(grant, 1)
+    claim = _claim(grant, 300_00)
+    claims.decide_claim(claim, approve=True, idempotency_key="c-1", actor=user("admin"))
+    db.session.commit()
+    today = local_today()
+    data = build_statement(community(ctx), today.replace(month=1, day=1), today.replace(month=12, day=31),
+                           generated_by="测试")
+    tranche = next(row for row in data.entries if row[5] == 1_500_00)
+    settled = next(row for row in data.entries if row[6])
+    assert (tranche[4], tranche[6]) == (0, 0)
+    assert (settled[4], settled[5], settled[6]) == (0, 0, 300_00)
+    assert settled[7] == tranche[7]  # a claim moves no cash
+    # Money held is cash and bank only; what the team holds is shown apart.
+    assert data.closing_fen == data.opening_fen + data.cash_in_fen - data.cash_out_fen
+    assert data.advances_end_fen - data.advances_start_fen == 1_500_00 - 300_00 == _fresh(grant).advance_fen

@@ -6,13 +6,13 @@ signatures of 单位负责人, 财务负责人 and 制表人 with room for the s
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from charity.formatting import datetime_local
+from charity.fund.pdf import signature_block
 from charity.reports import GRID, SHADE, ReportDocument, escape, font_name, styles, yuan
 
 PAGE = landscape(A4)
@@ -74,20 +74,8 @@ def _head(title, form_no, entity, when):
 
 
 def signatures():
-    """单位负责人 / 财务负责人 / 制表人, each with a line to sign on, and room for the seal."""
-    font = font_name()
-    cells = [_("Head of the organisation:"), "", _("Head of finance:"), "", _("Prepared by:"), "",
-             _("(Seal)")]
-    sig = Table([cells], colWidths=[30 * mm, 38 * mm, 26 * mm, 38 * mm, 18 * mm, 38 * mm, WIDTH - 188 * mm],
-                rowHeights=[12 * mm])
-    sig.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 9),
-                             ("LINEBELOW", (1, 0), (1, 0), 0.5, colors.black),
-                             ("LINEBELOW", (3, 0), (3, 0), 0.5, colors.black),
-                             ("LINEBELOW", (5, 0), (5, 0), 0.5, colors.black),
-                             ("ALIGN", (6, 0), (6, 0), "CENTER"),
-                             ("TEXTCOLOR", (6, 0), (6, 0), colors.HexColor("#888888")),
-                             ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-    return sig
+    """单位负责人 / 财务负责人 / 制表人 across the landscape page, with room for the seal."""
+    return signature_block(WIDTH)
 
 
 def _label(line):

@@ -1,7 +1,10 @@
-"""The data of a fund statement, prepared from indexed aggregates (never a scan of the
-whole ledger per request): totals per account in the range, the opening cash from one
-aggregate before it, and the entries of the range in date order with a running balance.
-:mod:`charity.fund.pdf` draws it."""
+"""The data of a fund statement (收支报表), a cash summary prepared from indexed
+aggregates (never a scan of the whole ledger per request): the money held (货币资金: cash
+on hand and in the bank, nothing else) at the start and the end, the cash that came in
+and went out, the grant advances held by teams apart, totals per account in the range
+(the statement of activities), and the entries of the range in date order with a running
+cash balance. A tranche paid to a team is cash out; an approved expense claim moves no
+cash and shows as settled against the team's advance. :mod:`charity.fund.pdf` draws it."""
 
 import calendar
 import re
@@ -63,15 +66,18 @@ class Statement:
     date_to: date
     generated_at: datetime
     generated_by: str
-    opening_fen: int
+    opening_fen: int  # cash and bank deposits (货币资金) at the start
     closing_fen: int
+    cash_in_fen: int
+    cash_out_fen: int
+    advances_start_fen: int  # grant advances held by teams (1221), not money the fund holds
+    advances_end_fen: int
     income: list  # [(code, name, unrestricted, restricted)]
     expenses: list  # [(code, name, amount)]
     by_project: list  # [(project or "", amount)]
-    other_fen: int  # cash moved by net-asset entries (opening balances)
     released_fen: int
     subfunds: list  # [(purpose name, balance at the end)]
-    entries: list  # [(date, seq, memo, counter accounts, in, out, running)]
+    entries: list  # [(date, seq, memo, counter accounts, cash in, cash out, settled, running cash)]
     chain_seq: int | None
     chain_hash: str | None
     head_seq: int
@@ -128,16 +134,21 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
     E, L, A = JournalEntry, JournalLine, FundAccount
     kinds = {code: kind for code, kind in db.session.execute(
         sa.select(A.code, A.kind).where(A.community_id == community.id))}
-    assets = [c for c, k in kinds.items() if k == AccountKind.asset]
-    # int(): PostgreSQL's SUM of a BIGINT is NUMERIC (a Decimal); money stays int.
-    opening = int(db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(L.amount_fen), 0)).join(E, E.id == L.entry_id)
-        .join(A, A.id == L.account_id)
-        .where(E.community_id == community.id, E.value_date < date_from, A.code.in_(assets))) or 0)
+    cash_codes = (chart.CASH, chart.BANK)
+
+    def balance_before(codes):
+        # int(): PostgreSQL's SUM of a BIGINT is NUMERIC (a Decimal); money stays int.
+        return int(db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(L.amount_fen), 0)).join(E, E.id == L.entry_id)
+            .join(A, A.id == L.account_id)
+            .where(E.community_id == community.id, E.value_date < date_from, A.code.in_(codes))) or 0)
+
+    opening = balance_before(cash_codes)
+    advances_start = balance_before([chart.GRANT_ADVANCES])
     in_range = (E.value_date >= date_from, E.value_date <= date_to)
     income = defaultdict(lambda: [0, 0])
     expenses = defaultdict(int)
-    released = other = cash_change = 0
+    released = cash_change = advances_change = 0
     for code, restricted, total in _sum_lines(community, *in_range):
         total = int(total)
         kind = kinds[code]
@@ -147,10 +158,10 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
             expenses[code] += total
             if restricted:
                 released += total
-        elif kind == AccountKind.asset:
+        elif code in cash_codes:
             cash_change += total
-        else:
-            other += -total
+        elif kind == AccountKind.asset:
+            advances_change += total
     by_project = sorted((project or "", int(total)) for project, total in db.session.execute(
         sa.select(E.project, sa.func.sum(L.amount_fen))
         .join(L, L.entry_id == E.id).join(A, A.id == L.account_id)
@@ -171,16 +182,20 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
     entries = []
     running = opening
     current = None
-    for entry_id, value_date, seq, memo, code, kind, amount in rows:
+    for entry_id, value_date, seq, memo, code, _kind, amount in rows:
         if current is None or current[0] != entry_id:
             if current is not None:
                 running += current[4]
                 entries.append(_entry_row(current, running))
-            current = [entry_id, value_date, seq, memo, 0, []]
-        if kind == AccountKind.asset:
+            # [id, date, seq, memo, cash change, counter accounts, advance change]
+            current = [entry_id, value_date, seq, memo, 0, [], 0]
+        if code in cash_codes:
             current[4] += amount
-        elif code not in current[5]:
-            current[5].append(code)
+        else:
+            if code == chart.GRANT_ADVANCES:
+                current[6] += amount
+            if code not in current[5]:
+                current[5].append(code)
     if current is not None:
         running += current[4]
         entries.append(_entry_row(current, running))
@@ -193,10 +208,12 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
     return Statement(
         community_name=community.name, date_from=date_from, date_to=date_to,
         generated_at=utcnow(), generated_by=generated_by, opening_fen=int(opening), closing_fen=int(closing),
+        cash_in_fen=sum(row[4] for row in entries), cash_out_fen=sum(row[5] for row in entries),
+        advances_start_fen=advances_start, advances_end_fen=advances_start + advances_change,
         income=[(c, chart.account_name(c), income[c][0], income[c][1]) for c in chart.INCOME_CODES],
         expenses=[(c, chart.account_name(c), expenses[c]) for c in chart.EXPENSE_CODES],
         by_project=[(p, int(a)) for p, a in by_project],
-        other_fen=other, released_fen=released,
+        released_fen=released,
         subfunds=[(chart.PURPOSE_NAMES[p], int(b)) for p, b in subfunds],
         entries=entries,
         chain_seq=chain[0] if chain else None, chain_hash=chain[1] if chain else None,
@@ -207,9 +224,12 @@ def build_statement(community, date_from, date_to, *, generated_by, notes=None):
 
 
 def _entry_row(current, running):
-    _id, value_date, seq, memo, cash, codes = current
+    """An entry as the statement lists it: cash in and out, and what an entry that moves
+    no cash settled against the teams' grant advances (an approved expense claim)."""
+    _id, value_date, seq, memo, cash, codes, advance = current
+    settled = -advance if cash == 0 and advance < 0 else 0
     return (value_date, seq, memo, "、".join(str(chart.account_name(c)) for c in codes),
-            cash if cash > 0 else 0, -cash if cash < 0 else 0, running)
+            cash if cash > 0 else 0, -cash if cash < 0 else 0, settled, running)
 
 
 def volunteer_services_note(minutes, value_per_hour_fen):

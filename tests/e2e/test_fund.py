@@ -47,7 +47,7 @@ def test_staff_record_a_donation_auditor_downloads_statement_and_verifies(open_p
     reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
     text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
     assert "业务活动表" in text and text.count("浏览器测试捐赠人") == 2 and text.count("2,468.10") == 2
-    closing = re.search(r"期末余额([\d,]+\.\d\d)", text).group(1)
+    closing = re.search(r"期末货币资金([\d,]+\.\d\d)", text).group(1)
     assert capital_yuan(int(closing.replace(",", "").replace(".", ""))) in text
     page.goto("/fund/verify")
     expect(page.locator("[data-testid=verify-result]")).to_contain_text("账本核验通过")
